@@ -1,0 +1,68 @@
+import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Response } from 'express';
+import { ApiError } from '../../common/api-error';
+import type { Role } from './api-key.entity';
+import { PUBLIC_ROUTE, REQUIRED_ROLE } from './access.decorators';
+import { CredentialsService } from './credentials.service';
+import type { AuthenticatedRequest } from './principal';
+import { RateLimiterService, type RateDecision } from './rate-limiter.service';
+import { refusal } from './role-policy';
+
+/**
+ * Every non-public route: authenticate the bearer credential, count the request against the
+ * caller's rate limit (the source address's when unauthenticated), then apply the role rules.
+ */
+@Injectable()
+export class AccessGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly credentials: CredentialsService,
+    private readonly rateLimiter: RateLimiterService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const targets = [context.getHandler(), context.getClass()];
+    const sourceIp = request.ip ?? null;
+
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) {
+      await this.limit(`ip:${sourceIp}`, response);
+      return true;
+    }
+    const credential = bearerOf(request);
+    if (!credential) {
+      await this.limit(`ip:${sourceIp}`, response);
+      throw ApiError.unauthorized('Send an API key or access token as Authorization: Bearer <key>');
+    }
+    let principal;
+    try {
+      principal = await this.credentials.authenticate(credential, sourceIp);
+    } catch (e) {
+      await this.limit(`ip:${sourceIp}`, response);
+      throw e;
+    }
+    request.principal = principal;
+    await this.limit(`key:${principal.keyId}`, response);
+    const reason = refusal(principal.role, request.method, this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets));
+    if (reason) throw ApiError.forbidden(reason);
+    return true;
+  }
+
+  private async limit(bucket: string, response: Response): Promise<void> {
+    const decision: RateDecision = await this.rateLimiter.hit(bucket);
+    response.setHeader('RateLimit-Limit', String(decision.limit));
+    response.setHeader('RateLimit-Remaining', String(decision.remaining));
+    if (!decision.allowed) {
+      throw new ApiError(429, 'RATE_LIMITED', `Too many requests; retry in ${decision.retryAfterSeconds} s`, [], { 'Retry-After': String(decision.retryAfterSeconds) });
+    }
+  }
+}
+
+function bearerOf(request: AuthenticatedRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,3 @@
+export * from './netns';
+export * from './netns-wireguard';
+export * from './netns-tcp';
