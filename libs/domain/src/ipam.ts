@@ -22,10 +22,6 @@ export function availableAddresses(interfaceCidr: string, used: Iterable<string>
   return result;
 }
 
-export function nextFreeAddress(interfaceCidr: string, used: Iterable<string>): string | null {
-  return availableAddresses(interfaceCidr, used, 1)[0] ?? null;
-}
-
 /** The address's position in the subnet: a stable small id per peer (tc classes, marks). */
 export function addressOffset(interfaceCidr: string, ip: string): number {
   const c = parseIpv4Cidr(interfaceCidr);

@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { PeerAddressHint1763800000001 } from './migrations/1763800000001-peer-address-hint';
 
-export const MIGRATIONS = [InitialSchema1763800000000];
+export const MIGRATIONS = [InitialSchema1763800000000, PeerAddressHint1763800000001];
 
 /** The one way the controller (and its migration command) reaches Postgres; schema comes only from migrations. */
 export function createDataSource(url: string, poolSize: number): DataSource {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { cidrContains, cidrsOverlap, effectiveBandwidth, generateKeyPair, generatePresharedKey, isIpv4, isIpv4Cidr, keyPairMatches, nextFreeAddress, parseIpv4Cidr, SecretBox } from '@wgfleet/domain';
+import { cidrContains, cidrsOverlap, effectiveBandwidth, generateKeyPair, generatePresharedKey, isIpv4, isIpv4Cidr, keyPairMatches, parseIpv4Cidr, SecretBox } from '@wgfleet/domain';
 import type { Repository } from 'typeorm';
 import { ApiError } from '../../common/api-error';
 import { paginate, type Page } from '../../common/pagination';
@@ -10,6 +10,7 @@ import { InterfaceEntity } from '../interfaces/interface.entity';
 import { ONLINE_WINDOW_MS } from '../interfaces/interfaces.service';
 import { HostWriter, type WriteTx } from '../revisions/host-writer';
 import { WriteOutcome } from '../revisions/write-outcome';
+import { addressOwner, allocateAddress, assertNameAndKeyFree, extraRoutesOf, unusedName } from './peer-occupancy';
 import { PeerEntity, type SuspensionReason } from './peer.entity';
 import type { CreatePeerDto, PeerDto, PeerListQuery, UpdatePeerDto } from './peers.dto';
 import type { JsonObject } from '../../common/json';
@@ -38,11 +39,12 @@ export class PeersService {
     const { value, revisions } = await this.writer.write(actor, async (tx) => {
       // Locking the interface serializes address allocation: racing creates get distinct addresses.
       const iface = await tx.lockInterface(interfaceId);
-      const taken = await occupancy(tx, iface.id, { name: dto.name, publicKey: keys.publicKey });
-      const address = pickAddress(iface, dto.address, taken);
-      checkExtraRoutes(iface, dto.allowedIps ?? [], taken, null);
+      // A generated key cannot collide; only a brought one is worth a friendly check.
+      await assertNameAndKeyFree(tx, iface.id, { name: dto.name, publicKey: dto.publicKey });
+      const address = dto.address === undefined ? await allocate(tx, iface) : await claimAddress(tx, iface, dto.address);
+      await checkExtraRoutes(tx, iface, dto.allowedIps ?? [], null);
       const repo = tx.manager.getRepository(PeerEntity);
-      const name = dto.name ?? `peer-${address.replace(/\./g, '-')}`;
+      const name = dto.name ?? (await unusedName(tx, iface.id, `peer-${address.replace(/\./g, '-')}`));
       const saved = await repo.save(
         repo.create({
           interfaceId: iface.id,
@@ -105,15 +107,15 @@ export class PeersService {
       const patch: Partial<PeerEntity> = {};
       const newName = dto.name !== undefined && dto.name !== peer.name ? dto.name : undefined;
       const newKey = dto.publicKey !== undefined && dto.publicKey !== peer.publicKey ? dto.publicKey : undefined;
-      const taken = await occupancy(tx, iface.id, { name: newName, publicKey: newKey });
-      if (dto.address !== undefined && dto.address !== peer.address) patch.address = pickAddress(iface, dto.address, taken);
+      await assertNameAndKeyFree(tx, iface.id, { name: newName, publicKey: newKey });
+      if (dto.address !== undefined && dto.address !== peer.address) patch.address = await claimAddress(tx, iface, dto.address);
       if (newKey !== undefined) {
         // A new public key makes a stored private key meaningless.
         Object.assign(patch, { publicKey: dto.publicKey, privateKeyEnc: null });
       }
       if (dto.name !== undefined) patch.name = dto.name;
       if (dto.presharedKey !== undefined) patch.presharedKeyEnc = this.sealPsk(dto.presharedKey);
-      if (dto.allowedIps !== undefined) checkExtraRoutes(iface, dto.allowedIps, taken, peer.id);
+      if (dto.allowedIps !== undefined) await checkExtraRoutes(tx, iface, dto.allowedIps, peer.id);
       if (dto.allowedIps !== undefined || patch.address) patch.extraAllowedIps = extraAllowedIps(dto.allowedIps ?? peer.extraAllowedIps, patch.address ?? peer.address);
       if (dto.bandwidth !== undefined) Object.assign(patch, { downloadKbit: dto.bandwidth?.downloadKbit ?? null, uploadKbit: dto.bandwidth?.uploadKbit ?? null });
       if (dto.expiresAt !== undefined) patch.expiresAt = dto.expiresAt ? new Date(dto.expiresAt) : null;
@@ -215,57 +217,37 @@ export class PeersService {
   }
 }
 
-interface Occupancy {
-  /** Address → name of the peer holding it. */
-  addresses: Map<string, string>;
-  /** Extra routed networks of each peer, by peer id. */
-  extraRoutes: Array<{ peerId: string; name: string; cidr: string }>;
-}
-
-/**
- * What the interface's peers already hold, in one round trip: every address (to allocate the next
- * free one) and whether the requested name or key is taken (for friendly 409s; the unique
- * constraints still decide races).
- */
-async function occupancy(tx: WriteTx, interfaceId: string, wanted: { name?: string; publicKey?: string }): Promise<Occupancy> {
-  const rows = (await tx.manager.query(
-    `SELECT id, host(address) AS address, name, extra_allowed_ips, name = $2 AS name_taken, public_key = $3 AS key_taken FROM peers WHERE interface_id = $1`,
-    [interfaceId, wanted.name ?? null, wanted.publicKey ?? null],
-  )) as Array<{ id: string; address: string; name: string; extra_allowed_ips: string[]; name_taken: boolean | null; key_taken: boolean | null }>;
-  if (rows.some((r) => r.name_taken)) throw ApiError.conflict('NAME_TAKEN', `A peer named '${wanted.name}' already exists on this interface`, 'name');
-  if (rows.some((r) => r.key_taken)) throw ApiError.conflict('PUBLIC_KEY_IN_USE', 'This public key is already used by another peer of the interface', 'publicKey');
-  return {
-    addresses: new Map(rows.map((r) => [r.address, r.name])),
-    extraRoutes: rows.flatMap((r) => r.extra_allowed_ips.map((cidr) => ({ peerId: r.id, name: r.name, cidr }))),
-  };
-}
-
 /**
  * WireGuard routes each network to exactly one peer of an interface and silently moves a route
  * that a second peer claims, so overlapping extra networks would steal another customer's
  * traffic. IPv4 networks are checked; IPv6 ones are taken as given.
  */
-function checkExtraRoutes(iface: InterfaceEntity, routes: string[], taken: Occupancy, selfId: string | null): void {
-  for (const cidr of routes.filter(isIpv4Cidr)) {
+async function checkExtraRoutes(tx: WriteTx, iface: InterfaceEntity, routes: string[], selfId: string | null): Promise<void> {
+  const wanted = routes.filter(isIpv4Cidr);
+  if (wanted.length === 0) return;
+  const others = (await extraRoutesOf(tx, iface.id)).filter((r) => r.peerId !== selfId && isIpv4Cidr(r.cidr));
+  for (const cidr of wanted) {
     if (cidrsOverlap(cidr, iface.address)) throw ApiError.invalid('allowedIps', `${cidr} overlaps the interface subnet ${iface.address}; peers get their own address automatically`);
-    const clash = taken.extraRoutes.find((r) => r.peerId !== selfId && isIpv4Cidr(r.cidr) && cidrsOverlap(r.cidr, cidr));
+    const clash = others.find((r) => cidrsOverlap(r.cidr, cidr));
     if (clash) throw ApiError.conflict('ALLOWED_IPS_OVERLAP', `${cidr} overlaps ${clash.cidr}, already routed to peer '${clash.name}'`, 'allowedIps');
   }
 }
 
-function pickAddress(iface: InterfaceEntity, requested: string | undefined, taken: Occupancy): string {
-  if (requested === undefined) {
-    const next = nextFreeAddress(iface.address, taken.addresses.keys());
-    if (!next) throw ApiError.conflict('NO_FREE_ADDRESS', `No free address is left in ${iface.address} of ${iface.name}`, 'address');
-    return next;
-  }
+async function allocate(tx: WriteTx, iface: InterfaceEntity): Promise<string> {
+  const next = await allocateAddress(tx, iface.id);
+  if (!next) throw ApiError.conflict('NO_FREE_ADDRESS', `No free address is left in ${iface.address} of ${iface.name}`, 'address');
+  return next;
+}
+
+/** A requested address: inside the subnet, not reserved, not another peer's. */
+async function claimAddress(tx: WriteTx, iface: InterfaceEntity, requested: string): Promise<string> {
   const cidr = parseIpv4Cidr(iface.address);
   const ip = parseIpv4Cidr(`${requested}/32`).network;
   if (!cidrContains(iface.address, requested)) throw ApiError.invalid('address', `${requested} is not within ${iface.address} of ${iface.name}`);
   if (ip === cidr.network || ip === cidr.broadcast) throw ApiError.invalid('address', `${requested} is the network or broadcast address of ${iface.address}`);
   if (requested === cidr.address) throw ApiError.conflict('ADDRESS_IN_USE', `${requested} is the address of the interface ${iface.name}`, 'address');
-  const owner = taken.addresses.get(requested);
-  if (owner !== undefined) throw ApiError.conflict('ADDRESS_IN_USE', `${requested} is already used by peer '${owner}'`, 'address');
+  const owner = await addressOwner(tx, iface.id, requested);
+  if (owner !== null) throw ApiError.conflict('ADDRESS_IN_USE', `${requested} is already used by peer '${owner}'`, 'address');
   return requested;
 }
 
