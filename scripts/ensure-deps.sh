@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[1;34m[wgfleet]\033[0m %s\n' "$*" >&2; }
 
 # Debian packages: the databases, and the data-plane tools the agent and its tests drive.
-APT_PACKAGES=(postgresql redis-server wireguard-go wireguard-tools nftables iproute2 iputils-ping iperf3 kmod systemd)
+APT_PACKAGES=(postgresql redis-server wireguard-go wireguard-tools nftables iproute2 iputils-ping iperf3 kmod systemd shellcheck)
 
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do

@@ -30,8 +30,8 @@ if ! psql "postgres://postgres@127.0.0.1:5432/postgres" -tAc "SELECT 1 FROM pg_d
   psql "postgres://postgres@127.0.0.1:5432/postgres" -qc "CREATE DATABASE wgfleet"
 fi
 
-log "building the controller"
-npx nx run controller:build --outputStyle=static >/dev/null
+log "building the controller and the agent"
+npx nx run-many -t build -p controller agent --outputStyle=static >/dev/null
 log "applying migrations"
 node dist/apps/controller/apps/controller/src/main.js migrate >/dev/null
 
@@ -51,12 +51,16 @@ if ! curl -fsS "$url/readyz" >/dev/null 2>&1; then
   exit 1
 fi
 
+bash scripts/demo-host.sh "$url" "$WGFLEET_BOOTSTRAP_ADMIN_KEY" "127.0.0.1:${WGFLEET_GRPC_PORT:-8443}"
+
 cat <<INFO
 
   wgfleet is up.
     REST API      $url/api/v1
     API docs      $url/api/docs
     Admin key     $WGFLEET_BOOTSTRAP_ADMIN_KEY
+    Demo host     'demo-host' (the default host): an agent running its data plane in network
+                  namespace wgfleet-demo (log: $STATE/demo-agent.log)
     Try:          curl -H "Authorization: Bearer \$KEY" $url/api/v1/hosts
     Stop:         npm run down
 

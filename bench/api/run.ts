@@ -2,52 +2,28 @@
 // list page of 100 at 100,000 peers ≤ 20 ms p50). Starts its own controller process on a fresh
 // database, drives it over loopback only, prints figures, and removes everything it made.
 //   npm run bench:api            (BENCH_RATE=300 BENCH_SECONDS=20 BENCH_PEERS=100000 to change)
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { generateApiKey, generateKeyPair } from '@wgfleet/domain';
+import { generateKeyPair } from '@wgfleet/domain';
+import { startControllerProcess } from '@wgfleet/testing';
 import { Client } from 'pg';
 import { printTable, summarize } from './stats';
 
 const RATE = Number(process.env.BENCH_RATE ?? 300);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const PEERS = Number(process.env.BENCH_PEERS ?? 100_000);
-const PORT = 18_000 + Math.floor(Math.random() * 1000);
-const ADMIN_URL = process.env.WGFLEET_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const root = join(__dirname, '../..');
 
 async function main(): Promise<void> {
-  const database = `wgfleet_bench_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
-  const admin = generateApiKey();
-  await sql(ADMIN_URL, `CREATE DATABASE ${database}`);
-  const env = {
-    ...process.env,
-    WGFLEET_DATABASE_URL: databaseUrl,
-    WGFLEET_MASTER_KEY: randomBytes(32).toString('base64'),
-    WGFLEET_BOOTSTRAP_ADMIN_KEY: admin.key,
-    WGFLEET_HTTP_HOST: '127.0.0.1',
-    WGFLEET_HTTP_PORT: String(PORT),
-    WGFLEET_GRPC_PORT: '0',
-    WGFLEET_REDIS_PREFIX: `wgfbench_${database}`,
-    WGFLEET_RATE_LIMIT: '10000000',
-    WGFLEET_LOG_LEVEL: 'warn',
-    WGFLEET_ADDRESS_POOL: '10.0.0.0/8',
-    WGFLEET_INTERFACE_PREFIX: '16',
-  };
-  let controller: ChildProcess | null = null;
+  const controller = await startControllerProcess({
+    env: { WGFLEET_RATE_LIMIT: '10000000', WGFLEET_ADDRESS_POOL: '10.0.0.0/8', WGFLEET_INTERFACE_PREFIX: '16' },
+  });
   try {
-    await run(['-r', './scripts/register-ts.js', 'apps/controller/src/main.ts', 'migrate'], env);
-    controller = spawn(process.execPath, ['-r', './scripts/register-ts.js', 'apps/controller/src/main.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    const api = new Api(`http://127.0.0.1:${PORT}`, admin.key);
-    await api.waitReady();
-
+    const api = new Api(controller.url, controller.adminKey);
     const host = await api.post('/api/v1/hosts', { name: 'bench-host', kind: 'linux', publicAddress: '192.0.2.1' });
     const interfaces: string[] = [];
     for (let i = 0; i < 10; i++) interfaces.push((await api.post('/api/v1/interfaces', { hostId: host.id })).id as string);
 
-    process.stdout.write(`wgfleet bench/api — ${new Date().toISOString()}, node ${process.version}, controller in its own process\n`);
+    process.stdout.write(`wgfleet bench/api — ${new Date().toISOString()}, node ${process.version}, controller in its own process, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
     await warmUp(api, interfaces);
     const open = await openLoop(api, interfaces, RATE, SECONDS);
     const closed = await closedLoop(api, interfaces, 32, 10);
@@ -59,33 +35,24 @@ async function main(): Promise<void> {
         ['closed, 32 conc.', '-', closed.achieved, closed.latency.count, closed.errors, closed.latency.p50, closed.latency.p90, closed.latency.p99, closed.latency.max],
       ],
     );
+    if (failures.size > 0) process.stdout.write(`  errors by status: ${[...failures].map(([k, v]) => `${k} x${v}`).join(', ')}\n`);
     process.stdout.write(`  goal: >= 300 req/s sustained with p99 <= 100 ms (open-loop latency counts from each request's scheduled start)\n`);
 
-    await seedPeers(databaseUrl, host.id as string, interfaces, PEERS);
+    await seedPeers(controller.databaseUrl, host.id as string, interfaces, PEERS);
     const lists = await listLatency(api, interfaces[0] as string);
     printTable(`GET /peers list pages of 100 with ${PEERS.toLocaleString('en')} peers in the database`, ['query', 'samples', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'], lists);
     process.stdout.write('  goal: list page of 100 at 100,000 peers <= 20 ms p50\n');
   } finally {
-    controller?.kill('SIGTERM');
-    await sleep(500);
-    await sql(ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await controller.stop();
   }
 }
 
+/** A bare fetch client: the load generator shares the machine, so it stays as cheap as it can. */
 class Api {
   constructor(
     private readonly base: string,
     private readonly key: string,
   ) {}
-
-  async waitReady(): Promise<void> {
-    for (let i = 0; i < 120; i++) {
-      const ok = await fetch(`${this.base}/readyz`).then((r) => r.ok, () => false);
-      if (ok) return;
-      await sleep(500);
-    }
-    throw new Error('controller did not become ready');
-  }
 
   async post(path: string, body: unknown): Promise<Record<string, unknown>> {
     const res = await this.request('POST', path, body);
@@ -103,11 +70,16 @@ class Api {
 }
 
 let peerSeq = 0;
+/** Non-201 answers by status ("fetch" for connection failures), printed after the table. */
+const failures = new Map<string, number>();
+
 async function createPeer(api: Api, interfaces: string[]): Promise<boolean> {
   const n = peerSeq++;
-  const res = await api.request('POST', `/api/v1/interfaces/${interfaces[n % interfaces.length]}/peers`, { name: `bench-${n}` });
-  await res.arrayBuffer();
-  return res.status === 201;
+  const status = await api
+    .request('POST', `/api/v1/interfaces/${interfaces[n % interfaces.length]}/peers`, { name: `bench-${n}` })
+    .then(async (res) => (await res.arrayBuffer(), String(res.status)), () => 'fetch');
+  if (status !== '201') failures.set(status, (failures.get(status) ?? 0) + 1);
+  return status === '201';
 }
 
 async function warmUp(api: Api, interfaces: string[]): Promise<void> {
@@ -206,23 +178,6 @@ async function listLatency(api: Api, interfaceId: string): Promise<Array<Array<s
   await measure('deep pages (cursor)', async () => `/api/v1/peers?limit=100&cursor=${cursors[k++ % cursors.length]}`);
   await measure('one interface', async () => `/api/v1/peers?limit=100&interfaceId=${interfaceId}`);
   return rows;
-}
-
-async function sql(url: string, statement: string): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
-function run(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}`))));
-  });
 }
 
 main().catch((e: unknown) => {

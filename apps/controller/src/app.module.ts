@@ -9,7 +9,10 @@ import { databaseModule } from './database/database.module';
 import { CryptoModule } from './infra/crypto.module';
 import { RedisModule } from './infra/redis.module';
 import { AccessModule } from './modules/access/access.module';
+import { AgentSyncModule } from './modules/agent-sync/agent-sync.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { CompatPuqModule } from './modules/compat-puq/compat-puq.module';
+import { CompatWgModule } from './modules/compat-wg/compat-wg.module';
 import { HealthModule } from './modules/health/health.module';
 import { HostsModule } from './modules/hosts/hosts.module';
 import { IdempotencyInterceptor } from './modules/idempotency/idempotency.interceptor';
@@ -17,6 +20,7 @@ import { IdempotencyModule } from './modules/idempotency/idempotency.module';
 import { InterfacesModule } from './modules/interfaces/interfaces.module';
 import { MaintenanceModule } from './modules/maintenance/maintenance.module';
 import { PeersModule } from './modules/peers/peers.module';
+import { PkiModule } from './modules/pki/pki.module';
 import { PortForwardsModule } from './modules/port-forwards/port-forwards.module';
 import { RevisionInterceptor } from './modules/revisions/revision.interceptor';
 import { RevisionsModule } from './modules/revisions/revisions.module';
@@ -34,6 +38,7 @@ export class AppModule {
         CryptoModule,
         BullModule.forRoot({ connection: { url: config.redis.url, maxRetriesPerRequest: null }, prefix: `${config.redis.prefix}:bull` }),
         RevisionsModule,
+        PkiModule,
         AccessModule,
         HostsModule,
         InterfacesModule,
@@ -41,9 +46,12 @@ export class AppModule {
         PortForwardsModule,
         StatsModule,
         AuditModule,
+        CompatWgModule,
         IdempotencyModule,
         HealthModule,
+        AgentSyncModule,
         MaintenanceModule.register(config.workers.enabled),
+        CompatPuqModule,
       ],
       providers: [
         { provide: JsonLogger, useValue: logger },

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { malformedBodyErrors, rejectUnreadableBodies } from './common/body-parsing';
 import { JsonLogger } from './common/json-logger';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
@@ -20,8 +21,10 @@ export async function createApp(config: AppConfig, logger = new JsonLogger()): P
   app.set('trust proxy', config.http.trustProxy);
   app.disable('x-powered-by');
   // Strict JSON (objects and arrays only) and form bodies (OAuth and the PUQ compatibility surface).
+  app.use(rejectUnreadableBodies);
   app.useBodyParser('json', { limit: config.http.bodyLimit, strict: true });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  app.use(malformedBodyErrors);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
 

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { loadConfig, type AppConfig } from '../src/config/app-config';
 import { createApp } from '../src/create-app';
+import { AgentGrpcServer } from '../src/modules/agent-sync/agent-grpc.server';
 import { runMigrations } from '../src/database/migrate';
 
 const ADMIN_URL = process.env.WGFLEET_TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -17,6 +18,8 @@ export interface TestApp {
   /** The bootstrap admin key (full string). */
   adminKey: string;
   databaseUrl: string;
+  /** The agent gRPC endpoint's port on 127.0.0.1 (picked freely for each app). */
+  grpcPort: number;
   http(): ReturnType<typeof request>;
   /** Authorization header value for `key` (default: the admin key). */
   auth(key?: string): { Authorization: string };
@@ -54,6 +57,8 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     WGFLEET_BOOTSTRAP_ADMIN_KEY: adminKey,
     WGFLEET_LOG_LEVEL: 'error',
     WGFLEET_WORKERS: 'false',
+    WGFLEET_GRPC_HOST: '127.0.0.1',
+    WGFLEET_GRPC_PORT: '0',
     ...env,
   });
   const app = await createApp(config);
@@ -64,6 +69,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: St
     config,
     adminKey,
     databaseUrl,
+    grpcPort: app.get(AgentGrpcServer).port ?? 0,
     http: () => request(server),
     auth: (key = adminKey) => ({ Authorization: `Bearer ${key}` }),
     close: async () => {

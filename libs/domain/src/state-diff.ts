@@ -57,25 +57,72 @@ export function isHostDiffEmpty(d: HostDiff): boolean {
 }
 
 export function diffInterface(previous: InterfaceState, next: InterfaceState): InterfaceDiff {
-  const oldPeers = byId(previous.peers);
-  const newPeers = byId(next.peers);
-  const oldForwards = new Map(previous.portForwards.map((f) => [portForwardKey(f), f]));
-  const newForwards = new Map(next.portForwards.map((f) => [portForwardKey(f), f]));
-  const changedPeers: Changed<PeerState>[] = [];
-  for (const peer of next.peers) {
-    const old = oldPeers.get(peer.id);
-    if (old && !samePeer(old, peer)) changedPeers.push({ previous: old, next: peer });
-  }
+  const peers = diffList(previous.peers, next.peers, (p) => p.id, samePeer);
+  // A port forward is immutable: any change is a removal plus an addition.
+  const forwards = diffList(previous.portForwards, next.portForwards, portForwardKey, () => true);
   return {
     iface: next,
     settingsChanged: !sameInterfaceSettings(previous, next),
-    addedPeers: next.peers.filter((p) => !oldPeers.has(p.id)),
-    removedPeers: previous.peers.filter((p) => !newPeers.has(p.id)),
-    changedPeers,
-    // A port forward is immutable: any change is a removal plus an addition.
-    addedPortForwards: next.portForwards.filter((f) => !oldForwards.has(portForwardKey(f))),
-    removedPortForwards: previous.portForwards.filter((f) => !newForwards.has(portForwardKey(f))),
+    addedPeers: peers.added,
+    removedPeers: peers.removed,
+    changedPeers: peers.changed,
+    addedPortForwards: forwards.added,
+    removedPortForwards: forwards.removed,
   };
+}
+
+export interface ListDiff<T> {
+  /** In `next` order. */
+  added: T[];
+  /** In `previous` order. */
+  removed: T[];
+  /** In `next` order. */
+  changed: Changed<T>[];
+}
+
+/**
+ * Keyed diff of two lists, linear with a tiny constant in the common case and hash-based only
+ * where the lists really differ: the agent diffs a 50,000-peer state on every one-peer change.
+ * The common prefix and suffix (same key at the same position) are compared in place — cheaply,
+ * because states built from deltas share every unchanged element object (`a === b` skips the
+ * field comparison); only the window between them, which holds the few added, removed or moved
+ * elements, goes through maps. Keys must be unique within each list.
+ */
+export function diffList<T>(previous: readonly T[], next: readonly T[], keyOf: (t: T) => string, same: (a: T, b: T) => boolean): ListDiff<T> {
+  const out: ListDiff<T> = { added: [], removed: [], changed: [] };
+  if (previous === next) return out;
+  const sameKey = (a: T, b: T): boolean => a === b || keyOf(a) === keyOf(b);
+  const compare = (a: T, b: T, into: Changed<T>[]): void => {
+    if (a !== b && !same(a, b)) into.push({ previous: a, next: b });
+  };
+  let head = 0;
+  const shorter = Math.min(previous.length, next.length);
+  while (head < shorter && sameKey(previous[head] as T, next[head] as T)) {
+    compare(previous[head] as T, next[head] as T, out.changed);
+    head++;
+  }
+  // Suffix, compared back to front and stopping at the prefix; its changes are collected apart
+  // so `changed` stays in `next` order.
+  let tailPrev = previous.length;
+  let tailNext = next.length;
+  const tailChanged: Changed<T>[] = [];
+  while (tailPrev > head && tailNext > head && sameKey(previous[tailPrev - 1] as T, next[tailNext - 1] as T)) {
+    compare(previous[tailPrev - 1] as T, next[tailNext - 1] as T, tailChanged);
+    tailPrev--;
+    tailNext--;
+  }
+  const windowPrev = previous.slice(head, tailPrev);
+  const windowNext = next.slice(head, tailNext);
+  const before = new Map(windowPrev.map((t) => [keyOf(t), t]));
+  const after = new Set(windowNext.map(keyOf));
+  for (const t of windowNext) {
+    const old = before.get(keyOf(t));
+    if (old === undefined) out.added.push(t);
+    else compare(old, t, out.changed);
+  }
+  for (const t of windowPrev) if (!after.has(keyOf(t))) out.removed.push(t);
+  out.changed.push(...tailChanged.reverse());
+  return out;
 }
 
 function isInterfaceDiffEmpty(d: InterfaceDiff): boolean {

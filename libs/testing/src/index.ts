@@ -1,3 +1,4 @@
 export * from './netns';
 export * from './netns-wireguard';
 export * from './netns-tcp';
+export * from './controller-process';

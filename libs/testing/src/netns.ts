@@ -22,6 +22,7 @@ export interface ExecOptions {
   /** Return a non-zero exit instead of throwing. */
   allowFail?: boolean;
   timeoutMs?: number;
+  cwd?: string;
 }
 
 const NAME_PREFIX = 'wgft';
@@ -29,7 +30,7 @@ const NAME_PREFIX = 'wgft';
 /** Runs a command (no shell) and collects its output. */
 export function exec(cmd: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000 });
+    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000, cwd: opts.cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -1,4 +1,4 @@
-import { X509Certificate, createHash, webcrypto } from 'node:crypto';
+import { X509Certificate, createHash, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 // The agent's identity: an ECDSA P-256 key made on the host (the private key never leaves it) and
@@ -17,12 +17,28 @@ export interface GeneratedIdentity {
 export async function generateIdentity(commonName: string): Promise<GeneratedIdentity> {
   const crypto = webcrypto;
   const keys = await crypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
+  return { privateKeyPem: toPem(pkcs8, 'PRIVATE KEY'), csrPem: await createCsr(keys, commonName) };
+}
+
+/**
+ * A CSR for the key the agent already has (certificate renewal). Keeping the key makes a renewal
+ * one atomic file replacement: there is never a moment where key and certificate disagree.
+ */
+export async function createCsrForKey(privateKeyPem: string, commonName: string): Promise<string> {
+  const key = createPrivateKey(privateKeyPem);
+  const subtle = webcrypto.subtle;
+  const privateKey = await subtle.importKey('pkcs8', key.export({ format: 'der', type: 'pkcs8' }), ALGORITHM, false, ['sign']);
+  const publicKey = await subtle.importKey('spki', createPublicKey(key).export({ format: 'der', type: 'spki' }), ALGORITHM, true, ['verify']);
+  return createCsr({ privateKey, publicKey }, commonName);
+}
+
+async function createCsr(keys: webcrypto.CryptoKeyPair, commonName: string): Promise<string> {
   const csr = await x509.Pkcs10CertificateRequestGenerator.create(
     { name: `CN=${escapeDnValue(commonName)}`, keys, signingAlgorithm: ALGORITHM },
-    crypto,
+    webcrypto,
   );
-  const pkcs8 = Buffer.from(await crypto.subtle.exportKey('pkcs8', keys.privateKey));
-  return { privateKeyPem: toPem(pkcs8, 'PRIVATE KEY'), csrPem: csr.toString('pem') };
+  return csr.toString('pem');
 }
 
 export interface CertificateInfo {

@@ -48,6 +48,8 @@ export class AgentStatusFile {
   constructor(
     private readonly path: string,
     initial: AgentStatus,
+    /** Status is informative: a failed write is reported here and never fails the caller. */
+    private readonly onWriteError: (e: unknown) => void = () => undefined,
   ) {
     this.current = { ...initial, pid: process.pid };
   }
@@ -56,13 +58,11 @@ export class AgentStatusFile {
     return this.current;
   }
 
+  /** Resolves once this update is on disk (or its write failed); never rejects. */
   update(patch: Partial<AgentStatus>): Promise<void> {
     this.current = { ...this.current, ...patch, updatedAt: new Date().toISOString() };
     const snapshot = JSON.stringify(this.current, null, 2);
-    this.writing = this.writing.then(
-      () => writeFileAtomic(this.path, `${snapshot}\n`, 0o644),
-      () => writeFileAtomic(this.path, `${snapshot}\n`, 0o644),
-    );
+    this.writing = this.writing.then(() => writeFileAtomic(this.path, `${snapshot}\n`, 0o644)).catch(this.onWriteError);
     return this.writing;
   }
 }

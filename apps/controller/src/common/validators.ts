@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
 import { isCidr, isIp, isIpv4, isIpv4Cidr, isValidDnsServer, isValidEndpoint, isValidHostname, isValidInterfaceName, isValidWireguardKey } from '@wgfleet/domain';
 
 // class-validator decorators over libs/domain's pure checks, so the rules live in one place.
@@ -13,6 +13,13 @@ function rule(name: string, check: (value: unknown) => boolean, message: string)
         validator: { validate: check },
       });
 }
+
+/**
+ * Like @IsOptional(), but only an absent field skips validation: `null` is checked like any other
+ * value (and fails the type check), for fields that cannot be cleared. @IsOptional() would let
+ * null through to services that read it as "given".
+ */
+export const IsOmittable = (options?: ValidationOptions): PropertyDecorator => ValidateIf((_object: object, value: unknown) => value !== undefined, options);
 
 const str = (check: (s: string) => boolean) => (v: unknown) => typeof v === 'string' && check(v);
 

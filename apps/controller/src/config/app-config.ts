@@ -6,7 +6,8 @@ import { isIpv4Cidr, parseIpv4Cidr, parseMasterKey, parseApiKey } from '@wgfleet
 
 export interface AppConfig {
   http: { host: string; port: number; tls: { cert: Buffer; key: Buffer } | null; trustProxy: boolean; bodyLimit: string };
-  grpc: { host: string; port: number };
+  grpc: { enabled: boolean; host: string; port: number; hostnames: string[] };
+  agents: { certificateDays: number; offlineAfterSeconds: number };
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
   /** 32-byte key for secrets at rest (AES-256-GCM) and token signing. Sensitive. */
@@ -44,7 +45,14 @@ export const CONFIG_VARIABLES = {
   WGFLEET_TRUST_PROXY: { description: 'true when behind a reverse proxy that sets X-Forwarded-For', default: 'false' },
   WGFLEET_BODY_LIMIT: { description: 'Largest accepted request body', default: '256kb' },
   WGFLEET_GRPC_HOST: { description: 'Agent gRPC (mTLS) listen address', default: '0.0.0.0' },
-  WGFLEET_GRPC_PORT: { description: 'Agent gRPC (mTLS) port', default: '8443' },
+  WGFLEET_GRPC_PORT: { description: 'Agent gRPC (mTLS) port; 0 picks a free one', default: '8443' },
+  WGFLEET_GRPC_ENABLED: { description: 'Serve the agent gRPC endpoint from this process (true/false)', default: 'true' },
+  WGFLEET_GRPC_HOSTNAMES: {
+    description: 'Comma-separated DNS names and IP addresses agents use to reach the gRPC endpoint (the SANs of its certificate)',
+    default: 'localhost,127.0.0.1',
+  },
+  WGFLEET_AGENT_CERT_DAYS: { description: 'Lifetime of agent client certificates; agents renew them at two thirds', default: '90' },
+  WGFLEET_HOST_OFFLINE_AFTER_SECONDS: { description: 'A host whose stream showed no life for this long is marked offline (covers a crashed replica)', default: '90' },
   WGFLEET_ADDRESS_POOL: { description: 'IPv4 pool that new interface subnets are taken from', default: '10.8.0.0/16' },
   WGFLEET_INTERFACE_PREFIX: { description: 'Prefix length of a new interface subnet taken from the pool', default: '24' },
   WGFLEET_RATE_LIMIT: { description: 'Requests per credential (or source address) per window, shared across replicas', default: '1200' },
@@ -136,6 +144,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     }
   }
 
+  const grpcHostnames = (get('WGFLEET_GRPC_HOSTNAMES') ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h.length > 0);
+  if (grpcHostnames.length === 0 || grpcHostnames.some((h) => !/^[A-Za-z0-9.:-]{1,253}$/.test(h))) {
+    problems.push('WGFLEET_GRPC_HOSTNAMES must list DNS names or IP addresses, separated by commas');
+  }
+
   const config: AppConfig = {
     http: {
       host: get('WGFLEET_HTTP_HOST') ?? '0.0.0.0',
@@ -144,7 +160,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       trustProxy: bool('WGFLEET_TRUST_PROXY'),
       bodyLimit: get('WGFLEET_BODY_LIMIT') ?? '256kb',
     },
-    grpc: { host: get('WGFLEET_GRPC_HOST') ?? '0.0.0.0', port: int('WGFLEET_GRPC_PORT', 0, 65535) },
+    grpc: {
+      enabled: bool('WGFLEET_GRPC_ENABLED'),
+      host: get('WGFLEET_GRPC_HOST') ?? '0.0.0.0',
+      port: int('WGFLEET_GRPC_PORT', 0, 65535),
+      hostnames: grpcHostnames,
+    },
+    agents: { certificateDays: int('WGFLEET_AGENT_CERT_DAYS', 1, 3650), offlineAfterSeconds: int('WGFLEET_HOST_OFFLINE_AFTER_SECONDS', 30, 86_400) },
     database: { url: url('WGFLEET_DATABASE_URL', ['postgres:', 'postgresql:']), poolSize: int('WGFLEET_DATABASE_POOL_SIZE', 1, 500) },
     redis: { url: url('WGFLEET_REDIS_URL', ['redis:', 'rediss:']), prefix: get('WGFLEET_REDIS_PREFIX') ?? 'wgfleet' },
     masterKey,

@@ -51,11 +51,18 @@ export class WireGuardDriver implements DataPlaneDriver<WireGuardReport> {
     this.links = new WgLinks(runner, opts);
   }
 
-  async applyFull(state: HostDesiredState): Promise<void> {
+  /** Removes our interfaces `state` no longer has and creates (or adopts) those it lists. */
+  async prepare(state: HostDesiredState): Promise<void> {
     const wanted = new Set(state.interfaces.map((i) => i.name));
     for (const link of await this.links.list()) {
       if (link.alias === OWNER_ALIAS && !wanted.has(link.name)) await this.links.remove(link.name);
     }
+    for (const iface of state.interfaces) await this.links.ensure(iface.name);
+  }
+
+  async applyFull(state: HostDesiredState): Promise<void> {
+    // Repeated after the data plane's own prepare call: two `ip link show`s when nothing changed.
+    await this.prepare(state);
     for (const iface of state.interfaces) await this.configureInterface(iface);
   }
 

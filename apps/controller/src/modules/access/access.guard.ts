@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { ApiError } from '../../common/api-error';
 import type { Role } from './api-key.entity';
-import { PUBLIC_ROUTE, REQUIRED_ROLE } from './access.decorators';
+import { CREDENTIAL_COOKIE, PUBLIC_ROUTE, REQUIRED_ROLE } from './access.decorators';
 import { CredentialsService } from './credentials.service';
 import type { AuthenticatedRequest } from './principal';
 import { RateLimiterService, type RateDecision } from './rate-limiter.service';
@@ -32,7 +32,7 @@ export class AccessGuard implements CanActivate {
       await this.limit(`ip:${sourceIp}`, response);
       return true;
     }
-    const credential = bearerOf(request);
+    const credential = bearerOf(request) ?? cookieOf(request, this.reflector.getAllAndOverride<string | undefined>(CREDENTIAL_COOKIE, targets));
     if (!credential) {
       await this.limit(`ip:${sourceIp}`, response);
       throw ApiError.unauthorized('Send an API key or access token as Authorization: Bearer <key>');
@@ -65,4 +65,21 @@ function bearerOf(request: AuthenticatedRequest): string | null {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1] ?? null;
+}
+
+/** The named cookie's value, when the route accepts a credential cookie (see CredentialCookie). */
+function cookieOf(request: AuthenticatedRequest, name: string | undefined): string | null {
+  const header = request.headers.cookie;
+  if (!name || !header) return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    const raw = part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    try {
+      return decodeURIComponent(raw) || null;
+    } catch {
+      return null;
+    }
+  }
+  return null;
 }

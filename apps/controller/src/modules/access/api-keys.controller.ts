@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Header, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiError } from '../../common/api-error';
 import { ApiPage, DeletedDto } from '../../common/openapi';
@@ -45,6 +45,7 @@ export class OAuthController {
   @Public()
   @Post('token')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store') // RFC 6749 §5.1: responses carrying tokens must not be cached
   @ApiConsumes('application/x-www-form-urlencoded', 'application/json')
   @ApiOkResponse({ type: TokenResponseDto })
   async token(@Body() dto: TokenRequestDto, @Req() request: AuthenticatedRequest): Promise<TokenResponseDto> {

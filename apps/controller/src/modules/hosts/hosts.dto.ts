@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsHostAddress, IsLabels } from '../../common/validators';
+import { IsHostAddress, IsLabels, IsOmittable } from '../../common/validators';
 import type { HostKind, HostStatus } from './host.entity';
 import type { JsonObject } from '../../common/json';
 
@@ -20,17 +20,17 @@ export class CreateHostDto {
   @ApiProperty({ example: 'vpn-fra-1' }) @IsString() @Matches(NAME, { message: 'name must be 1-63 letters, digits, . _ - starting with a letter or digit' }) name!: string;
   @ApiProperty({ enum: ['linux', 'routeros'] }) @IsIn(['linux', 'routeros']) kind!: HostKind;
   @ApiPropertyOptional({ example: '203.0.113.10', description: 'Public address peers connect to, and the SNAT source' }) @IsOptional() @IsHostAddress() @MaxLength(253) publicAddress?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isDefault?: boolean;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsLabels() labels?: Record<string, string>;
-  @ApiPropertyOptional({ type: RouterOsSettingsDto }) @IsOptional() @ValidateNested() @Type(() => RouterOsSettingsDto) routeros?: RouterOsSettingsDto;
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean() isDefault?: boolean;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOmittable() @IsLabels() labels?: Record<string, string>;
+  @ApiPropertyOptional({ type: RouterOsSettingsDto }) @IsOmittable() @ValidateNested() @Type(() => RouterOsSettingsDto) routeros?: RouterOsSettingsDto;
 }
 
 export class UpdateHostDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @Matches(NAME, { message: 'name must be 1-63 letters, digits, . _ - starting with a letter or digit' }) name?: string;
-  @ApiPropertyOptional({ nullable: true }) @IsOptional() @IsHostAddress() @MaxLength(253) publicAddress?: string;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() isDefault?: boolean;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsLabels() labels?: Record<string, string>;
-  @ApiPropertyOptional({ type: RouterOsSettingsDto }) @IsOptional() @ValidateNested() @Type(() => RouterOsSettingsDto) routeros?: RouterOsSettingsDto;
+  @ApiPropertyOptional() @IsOmittable() @IsString() @Matches(NAME, { message: 'name must be 1-63 letters, digits, . _ - starting with a letter or digit' }) name?: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null clears it' }) @IsOptional() @IsHostAddress() @MaxLength(253) publicAddress?: string | null;
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean() isDefault?: boolean;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: { type: 'string' } }) @IsOmittable() @IsLabels() labels?: Record<string, string>;
+  @ApiPropertyOptional({ type: RouterOsSettingsDto }) @IsOmittable() @ValidateNested() @Type(() => RouterOsSettingsDto) routeros?: RouterOsSettingsDto;
 }
 
 export class EnrollmentTokenDto {

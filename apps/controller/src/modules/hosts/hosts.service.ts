@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { generateToken, hashToken, SecretBox } from '@wgfleet/domain';
+import { generateToken, hashToken, pinEnrollmentToken, SecretBox } from '@wgfleet/domain';
 import type { Repository } from 'typeorm';
 import { ApiError } from '../../common/api-error';
 import { paginate, type Page, type PageQuery } from '../../common/pagination';
@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { SECRET_BOX } from '../../infra/crypto.module';
 import type { Actor } from '../access/principal';
 import { InterfaceEntity } from '../interfaces/interface.entity';
+import { PkiService } from '../pki/pki.service';
 import { HostChangeEntity } from '../revisions/host-change.entity';
 import { HostWriter, type WriteTx } from '../revisions/host-writer';
 import { WriteOutcome } from '../revisions/write-outcome';
@@ -24,6 +25,7 @@ export class HostsService {
     @Inject(SECRET_BOX) private readonly secrets: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly writer: HostWriter,
+    private readonly pki: PkiService,
   ) {}
 
   async create(dto: CreateHostDto, actor: Actor): Promise<WriteOutcome<HostDto>> {
@@ -84,12 +86,14 @@ export class HostsService {
       if (dto.routeros && host.kind !== 'routeros') throw ApiError.invalid('routeros', 'routeros settings only apply to routeros hosts');
       const repo = tx.manager.getRepository(HostEntity);
       if (dto.isDefault === true) await repo.update({ isDefault: true }, { isDefault: false });
-      const changesState = (dto.publicAddress !== undefined && dto.publicAddress !== host.publicAddress) || dto.routeros !== undefined;
+      // publicAddress is nullable: null clears it; an unchanged value changes no desired state.
+      const publicAddress = dto.publicAddress === undefined ? host.publicAddress : dto.publicAddress;
+      const changesState = publicAddress !== host.publicAddress || dto.routeros !== undefined;
       await repo.update(
         { id },
         {
           name: dto.name ?? host.name,
-          publicAddress: dto.publicAddress ?? host.publicAddress,
+          publicAddress,
           isDefault: dto.isDefault ?? host.isDefault,
           labels: dto.labels ?? host.labels,
           routeros: dto.routeros ? this.sealRouterOs(dto.routeros) : host.routeros,
@@ -125,6 +129,8 @@ export class HostsService {
 
   async revisionStatus(id: string, revision: number): Promise<RevisionStatusDto> {
     const host = await this.find(id);
+    // Revisions start at 1; a number beyond bigint names nothing either (and must not reach Postgres).
+    if (!Number.isSafeInteger(revision) || revision < 1) throw ApiError.notFound('Revision');
     const change = await this.changes.findOneBy({ hostId: id, revision });
     if (!change) throw ApiError.notFound('Revision');
     const applied = host.appliedRevision >= revision;
@@ -132,7 +138,8 @@ export class HostsService {
   }
 
   private async issueToken(tx: WriteTx, hostId: string): Promise<EnrollmentTokenDto> {
-    const token = generateToken('wgfenr');
+    // The CA fingerprint rides along so the agent can verify the controller before sending the token.
+    const token = pinEnrollmentToken(generateToken('wgfenr'), this.pki.caFingerprint);
     const expiresAt = new Date(Date.now() + this.config.enrollment.tokenTtlSeconds * 1000);
     await tx.manager.insert(EnrollmentTokenEntity, { hostId, tokenHash: hashToken(token), expiresAt, usedAt: null });
     return { token, expiresAt: expiresAt.toISOString() };

@@ -1,27 +1,38 @@
 import { createHash } from 'node:crypto';
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { InjectRepository } from '@nestjs/typeorm';
+import type { SecretBox } from '@wgfleet/domain';
 import type { Response } from 'express';
 import { catchError, from, mergeMap, of, type Observable } from 'rxjs';
 import { LessThan, type Repository } from 'typeorm';
 import { ApiError } from '../../common/api-error';
+import { SECRET_BOX } from '../../infra/crypto.module';
 import type { AuthenticatedRequest } from '../access/principal';
 import { IdempotencyKeyEntity } from './idempotency-key.entity';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
-/** A first request still "running" after this long died with its process: a retry may take over. */
-const STALE_MS = 60_000;
+/**
+ * A first request still "running" after this long died with its process: a retry may take over.
+ * Longer than any live request may take: `?wait=applied` alone holds a committed write for up to 60 s.
+ */
+const STALE_MS = 5 * 60_000;
 const REPLAYED_HEADERS = ['x-wgfleet-revision', 'location'];
+/** Associated data of sealed response bodies (see SecretBox). */
+const BODY_CONTEXT = 'idempotency_keys.response_body';
 
 /**
  * `Idempotency-Key` on a POST: the first successful response is stored and replayed for a retry
  * with the same key and body within 24 h; the same key with another body is a 422. A failed
- * request changed nothing and stores nothing, so its retry runs again.
+ * request changed nothing and stores nothing, so its retry runs again. Stored responses are sealed
+ * under the master key: some carry secrets shown only once (API keys, enrollment tokens).
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(@InjectRepository(IdempotencyKeyEntity) private readonly keys: Repository<IdempotencyKeyEntity>) {}
+  constructor(
+    @InjectRepository(IdempotencyKeyEntity) private readonly keys: Repository<IdempotencyKeyEntity>,
+    @Inject(SECRET_BOX) private readonly secrets: SecretBox,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -40,7 +51,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           for (const [name, value] of Object.entries(stored.responseHeaders ?? {})) response.setHeader(name, value);
           response.setHeader('Idempotent-Replayed', 'true');
           response.status(stored.statusCode ?? status);
-          return of(stored.responseBody);
+          return of(this.openBody(stored.responseBody));
         }
         return next.handle().pipe(
           mergeMap((body: unknown) => from(this.complete(credentialId, key, status, body, response)).pipe(mergeMap(() => of(body)))),
@@ -79,6 +90,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       const value = response.getHeader(name);
       if (value !== undefined) headers[name] = String(value);
     }
-    await this.keys.update({ credentialId, key }, { statusCode, responseBody: body as object, responseHeaders: headers });
+    const sealed = { sealed: this.secrets.seal(JSON.stringify(body ?? null), BODY_CONTEXT) };
+    await this.keys.update({ credentialId, key }, { statusCode, responseBody: sealed, responseHeaders: headers });
+  }
+
+  /** Rows written before bodies were sealed hold the body itself. */
+  private openBody(stored: unknown): unknown {
+    const sealed = (stored as { sealed?: unknown } | null)?.sealed;
+    if (typeof sealed !== 'string' || Object.keys(stored as object).length !== 1) return stored;
+    return JSON.parse(this.secrets.open(sealed, BODY_CONTEXT)) as unknown;
   }
 }

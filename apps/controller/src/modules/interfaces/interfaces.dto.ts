@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsDnsServer, IsEndpoint, IsInterfaceName, IsIpv4Address, IsIpv4Cidr, IsWireguardKey } from '../../common/validators';
+import { IsDnsServer, IsEndpoint, IsInterfaceName, IsIpv4Address, IsIpv4Cidr, IsOmittable, IsWireguardKey } from '../../common/validators';
 
 /** 10 Gbit/s: more than any single WireGuard interface carries; larger values are typos. */
 export const MAX_KBIT = 10_000_000;
@@ -23,15 +23,15 @@ class InterfaceSettingsDto {
   @IsEndpoint()
   @MaxLength(261)
   endpoint?: string;
-  @ApiPropertyOptional({ type: [String], example: ['1.1.1.1'] }) @IsOptional() @IsArray() @ArrayMaxSize(4) @IsDnsServer({ each: true }) dns?: string[];
+  @ApiPropertyOptional({ type: [String], example: ['1.1.1.1'] }) @IsOmittable() @IsArray() @ArrayMaxSize(4) @IsDnsServer({ each: true }) dns?: string[];
   @ApiPropertyOptional({ minimum: 1280, maximum: 9000 }) @IsOptional() @IsInt() @Min(1280) @Max(9000) mtu?: number;
   @ApiPropertyOptional({ minimum: 0, maximum: 65535 }) @IsOptional() @IsInt() @Min(0) @Max(65535) persistentKeepalive?: number;
-  @ApiPropertyOptional({ type: NatDto }) @IsOptional() @ValidateNested() @Type(() => NatDto) nat?: NatDto;
-  @ApiPropertyOptional({ description: 'Whether peers may reach each other' }) @IsOptional() @IsBoolean() internalTraffic?: boolean;
-  @ApiPropertyOptional({ type: BandwidthDto }) @IsOptional() @ValidateNested() @Type(() => BandwidthDto) defaultBandwidth?: BandwidthDto;
-  @ApiPropertyOptional({ example: 'wg0' }) @IsOptional() @IsInterfaceName() name?: string;
-  @ApiPropertyOptional({ example: '10.8.0.1/24', description: "The interface's own address and subnet" }) @IsOptional() @IsIpv4Cidr() address?: string;
-  @ApiPropertyOptional({ minimum: 1, maximum: 65535 }) @IsOptional() @IsInt() @Min(1) @Max(65535) listenPort?: number;
+  @ApiPropertyOptional({ type: NatDto }) @IsOmittable() @ValidateNested() @Type(() => NatDto) nat?: NatDto;
+  @ApiPropertyOptional({ description: 'Whether peers may reach each other' }) @IsOmittable() @IsBoolean() internalTraffic?: boolean;
+  @ApiPropertyOptional({ type: BandwidthDto }) @IsOmittable() @ValidateNested() @Type(() => BandwidthDto) defaultBandwidth?: BandwidthDto;
+  @ApiPropertyOptional({ example: 'wg0' }) @IsOmittable() @IsInterfaceName() name?: string;
+  @ApiPropertyOptional({ example: '10.8.0.1/24', description: "The interface's own address and subnet" }) @IsOmittable() @IsIpv4Cidr() address?: string;
+  @ApiPropertyOptional({ minimum: 1, maximum: 65535 }) @IsOmittable() @IsInt() @Min(1) @Max(65535) listenPort?: number;
 }
 
 export class CreateInterfaceDto extends InterfaceSettingsDto {

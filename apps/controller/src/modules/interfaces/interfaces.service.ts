@@ -33,6 +33,14 @@ export interface InterfaceCreateOptions {
   extra?: JsonObject;
 }
 
+/** Extra inputs only the compatibility surfaces use on update (PUQ may replace the key pair and its flags). */
+export interface InterfaceUpdateOptions {
+  privateKey?: string;
+  publicKey?: string;
+  /** Merged into the stored `extra` values. */
+  extra?: JsonObject;
+}
+
 /** A peer is online when its last handshake is this recent (WireGuard rekeys every 2 minutes). */
 export const ONLINE_WINDOW_MS = 180_000;
 
@@ -104,7 +112,8 @@ export class InterfacesService {
     return iface;
   }
 
-  async update(id: string, dto: UpdateInterfaceDto, actor: Actor): Promise<WriteOutcome<InterfaceDto>> {
+  async update(id: string, dto: UpdateInterfaceDto, actor: Actor, options: InterfaceUpdateOptions = {}): Promise<WriteOutcome<InterfaceDto>> {
+    const keys = options.privateKey !== undefined || options.publicKey !== undefined ? this.keyPair(options.privateKey, options.publicKey) : null;
     const { value: hostId, revisions } = await this.writer.write(actor, async (tx) => {
       const iface = await tx.lockInterface(id);
       await tx.lockHost(iface.hostId);
@@ -127,9 +136,12 @@ export class InterfacesService {
       if (dto.nat !== undefined) Object.assign(patch, { natEnabled: dto.nat.enabled, snatAddress: dto.nat.snatAddress ?? null });
       if (dto.internalTraffic !== undefined) patch.internalTraffic = dto.internalTraffic;
       if (dto.defaultBandwidth !== undefined) Object.assign(patch, { defaultDownloadKbit: dto.defaultBandwidth.downloadKbit, defaultUploadKbit: dto.defaultBandwidth.uploadKbit });
+      if (keys) Object.assign(patch, { privateKeyEnc: this.secrets.seal(keys.privateKey, 'interface.private_key'), publicKey: keys.publicKey });
+      if (options.extra !== undefined) patch.extra = { ...iface.extra, ...options.extra };
       await tx.manager.getRepository(InterfaceEntity).update({ id }, patch);
       tx.changed(iface.hostId, { resource: 'interface', id, op: 'upsert' });
-      tx.audit({ action: 'interface.update', resourceType: 'interface', resourceId: id, hostId: iface.hostId, details: { fields: Object.keys(dto) } });
+      const fields = [...Object.keys(dto), ...(keys ? ['privateKey'] : []), ...Object.keys(options.extra ?? {})];
+      tx.audit({ action: 'interface.update', resourceType: 'interface', resourceId: id, hostId: iface.hostId, details: { fields } });
       return iface.hostId;
     });
     return new WriteOutcome(await this.get(id), hostId, revisions.get(hostId) ?? 0);

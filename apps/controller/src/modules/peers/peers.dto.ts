@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDateString, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { IsCidr, IsIpv4Address, IsWireguardKey } from '../../common/validators';
+import { IsCidr, IsIpv4Address, IsOmittable, IsWireguardKey } from '../../common/validators';
 import { BandwidthDto } from '../interfaces/interfaces.dto';
 import type { SuspensionReason } from './peer.entity';
 import type { JsonObject } from '../../common/json';
@@ -12,10 +12,10 @@ const NAME_MESSAGE = 'name must be 1-64 letters, digits, spaces or . _ @ + - sta
 const MAX_QUOTA = 2 ** 50;
 
 class PeerSettingsDto {
-  @ApiPropertyOptional({ example: 'alice' }) @IsOptional() @IsString() @Matches(PEER_NAME, { message: NAME_MESSAGE }) name?: string;
-  @ApiPropertyOptional({ example: '10.8.0.7', description: 'Default: the next free address' }) @IsOptional() @IsIpv4Address() address?: string;
+  @ApiPropertyOptional({ example: 'alice' }) @IsOmittable() @IsString() @Matches(PEER_NAME, { message: NAME_MESSAGE }) name?: string;
+  @ApiPropertyOptional({ example: '10.8.0.7', description: 'Default: the next free address' }) @IsOmittable() @IsIpv4Address() address?: string;
   @ApiPropertyOptional({ description: 'Default: a generated key pair whose private key is kept (encrypted) for the config download' })
-  @IsOptional()
+  @IsOmittable()
   @IsWireguardKey()
   publicKey?: string;
   @ApiPropertyOptional({ description: 'A key, "generate", or (on update) null to remove', nullable: true })
@@ -24,7 +24,7 @@ class PeerSettingsDto {
   @IsWireguardKey()
   presharedKey?: string | null;
   @ApiPropertyOptional({ type: [String], description: 'Extra networks routed to the peer; its own address/32 is always included' })
-  @IsOptional()
+  @IsOmittable()
   @IsArray()
   @ArrayMaxSize(32)
   @IsCidr({ each: true })
@@ -34,7 +34,7 @@ class PeerSettingsDto {
   @ValidateNested()
   @Type(() => BandwidthDto)
   bandwidth?: BandwidthDto | null;
-  @ApiPropertyOptional() @IsOptional() @IsBoolean() enabled?: boolean;
+  @ApiPropertyOptional() @IsOmittable() @IsBoolean() enabled?: boolean;
   @ApiPropertyOptional({ nullable: true, example: '2026-12-31T23:59:59Z' }) @IsOptional() @ValidateIf((_, v) => v !== null) @IsDateString({ strict: true }) expiresAt?: string | null;
   @ApiPropertyOptional({ nullable: true, description: 'Bytes (rx+tx) before the peer is suspended' })
   @IsOptional()
@@ -49,7 +49,7 @@ class PeerSettingsDto {
   @IsString()
   @MaxLength(128)
   externalId?: string | null;
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOptional() @IsObject() metadata?: JsonObject;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true }) @IsOmittable() @IsObject() metadata?: JsonObject;
 }
 
 export class CreatePeerDto extends PeerSettingsDto {}

@@ -36,6 +36,8 @@ export class PeersService {
   async create(interfaceId: string, dto: CreatePeerDto, actor: Actor, options: PeerCreateOptions = {}): Promise<WriteOutcome<PeerDto>> {
     checkMetadata(dto.metadata);
     const keys = this.keysFor(dto.publicKey, options.privateKey);
+    // Creates on one interface all wait for its lock: they queue in-process (not each holding a
+    // pooled connection), so a burst cannot exhaust the pool.
     const { value, revisions } = await this.writer.write(actor, async (tx) => {
       // Locking the interface serializes address allocation: racing creates get distinct addresses.
       const iface = await tx.lockInterface(interfaceId);
@@ -69,7 +71,7 @@ export class PeersService {
       tx.changed(iface.hostId, { resource: 'peer', id: saved.id, op: 'upsert' });
       tx.audit({ action: 'peer.create', resourceType: 'peer', resourceId: saved.id, hostId: iface.hostId, details: { name, address, interfaceId } });
       return { peer: saved, iface };
-    });
+    }, { queue: `interface:${interfaceId}` });
     // Built from what was written (no re-read): creating peers is the hot path of every panel.
     return new WriteOutcome(toPeerDto(value.peer, value.iface), value.iface.hostId, revisions.get(value.iface.hostId) ?? 0);
   }

@@ -23,7 +23,8 @@ export class PortForwardsService {
       // Host-wide checks (listen ports of every interface) need the host lock, taken after the interface's.
       await tx.lockHost(iface.hostId);
       const peer = await tx.manager.getRepository(PeerEntity).findOneBy({ id: dto.peerId });
-      if (!peer || peer.interfaceId !== interfaceId) throw ApiError.invalid('peerId', 'peerId must name a peer of this interface');
+      if (!peer) throw ApiError.notFound('Peer');
+      if (peer.interfaceId !== interfaceId) throw ApiError.invalid('peerId', 'peerId must name a peer of this interface');
       const listener = await tx.manager.getRepository(InterfaceEntity).findOneBy({ hostId: iface.hostId, listenPort: dto.port });
       if (listener) throw ApiError.conflict('PORT_IS_LISTEN_PORT', `Port ${dto.port} is the listen port of ${listener.name} on this host`, 'port');
       const taken = await tx.manager.getRepository(PortForwardEntity).findOneBy({ hostId: iface.hostId, protocol: dto.protocol, port: dto.port });

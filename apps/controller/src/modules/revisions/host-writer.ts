@@ -6,6 +6,7 @@ import { HostEntity } from '../hosts/host.entity';
 import { InterfaceEntity } from '../interfaces/interface.entity';
 import type { Actor } from '../access/principal';
 import type { ChangeRecord } from './host-change.entity';
+import { KeyedQueue } from './keyed-queue';
 import { RevisionEventsService } from './revision-events.service';
 import type { JsonObject } from '../../common/json';
 
@@ -60,10 +61,20 @@ export interface WriteResult<T> {
   revisions: Map<string, number>;
 }
 
+export interface WriteOptions {
+  /**
+   * Writes of this process with the same key run one after another (see KeyedQueue): for hot
+   * paths whose transactions all lock the same row, e.g. `interface:<id>` for peer creates.
+   */
+  queue?: string;
+}
+
 const ATTEMPTS = 3;
 
 @Injectable()
 export class HostWriter {
+  private readonly queue = new KeyedQueue();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly events: RevisionEventsService,
@@ -74,7 +85,8 @@ export class HostWriter {
    * it changed, records the changes and writes the audit events. Deadlocks and serialization
    * failures are retried, so `work` must only touch the database.
    */
-  async write<T>(actor: Actor, work: (tx: WriteTx) => Promise<T>): Promise<WriteResult<T>> {
+  async write<T>(actor: Actor, work: (tx: WriteTx) => Promise<T>, options: WriteOptions = {}): Promise<WriteResult<T>> {
+    if (options.queue !== undefined) return this.queue.run(options.queue, () => this.write(actor, work));
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.dataSource.transaction((manager) => this.run(manager, actor, work));

@@ -1,0 +1,3 @@
+const preset = require('../../jest.preset.js');
+
+module.exports = { ...preset, displayName: 'proto', rootDir: __dirname, testMatch: ['<rootDir>/src/**/*.spec.ts'] };
