@@ -21,8 +21,10 @@ if ! ip netns list | grep -qw "$NS"; then
   log "creating network namespace $NS for the demo host"
   ip netns add "$NS"
   ip -n "$NS" link set lo up
-  ip -n "$NS" link add demo0 type dummy
+  # A veth pair with both ends inside (there may be no dummy module): demo0 is the "uplink".
+  ip -n "$NS" link add demo0 type veth peer name demo1
   ip -n "$NS" addr add "$PUBLIC/24" dev demo0
+  ip -n "$NS" link set demo1 up
   ip -n "$NS" link set demo0 up
 fi
 

@@ -41,11 +41,11 @@ export class AgentProcess {
     });
   }
 
-  /** Starts `wgfleet-agent run` in the background. */
-  start(): void {
+  /** Starts `wgfleet-agent run` in the background (with extra `run` options, e.g. --stats-interval). */
+  start(extraArgs: string[] = []): void {
     if (this.child) throw new Error('agent already running');
     this.output = '';
-    const child = spawn(process.execPath, [...CLI, 'run', '--config', this.configPath, '--netns', this.ns.name], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, 'run', '--config', this.configPath, '--netns', this.ns.name, ...extraArgs], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (d: Buffer): void => void (this.output = (this.output + d.toString()).slice(-20_000));
     child.stdout?.on('data', collect);
     child.stderr?.on('data', collect);

@@ -12,8 +12,7 @@ import {
   type Netns,
   type WireguardClient,
 } from '@wgfleet/testing';
-import { AgentProcess } from '../src/agent-process';
-import { connectClient } from '../src/vpn-client';
+import { connectCustomer, createVpnHost, enrollAndStart, hostView, tcClasses, waitInSync, type VpnHost } from '../src/vpn-lab';
 
 // The whole product, black-box: a controller process, two VPN hosts each run by a real agent
 // process, customers' devices using the config files the API serves, and an "internet".
@@ -35,11 +34,8 @@ const INTERNET_B = '198.18.11.2';
 const WHOAMI_PORT = 7000;
 const LIMIT_KBIT = 8000;
 
-interface Host {
-  id: string;
+interface Host extends VpnHost {
   enrollmentToken: string;
-  ns: Netns;
-  agent: AgentProcess;
   iface: { id: string; name: string };
 }
 
@@ -71,32 +67,13 @@ describe('a fleet of two VPN hosts driven through the REST API', () => {
     if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.text}`);
     return res.body as T;
   };
-  const hostView = (h: Host) => get<{ status: string; desiredRevision: number; appliedRevision: number; lastError: string | null; facts: Record<string, unknown> }>(`/api/v1/hosts/${h.id}`);
-  const waitInSync = async (h: Host): Promise<void> => {
-    for (let i = 0; i < 150; i++) {
-      const v = await hostView(h);
-      if (v.status === 'online' && v.appliedRevision === v.desiredRevision) return;
-      await sleep(200);
-    }
-    throw new Error(`host ${h.id} did not come in sync:\n${h.agent.log}`);
-  };
-
   beforeAll(async () => {
     await removeStaleLabs();
     controller = await startControllerProcess({ env: { WGFLEET_RATE_LIMIT: '100000' } });
-
-    const [a, b] = [await lab.namespace('ha'), await lab.namespace('hb')];
     internet = await lab.namespace('net');
-    await lab.link(a, `${A_PUBLIC}/30`, internet, `${INTERNET_A}/30`);
-    await lab.link(b, `${B_PUBLIC}/30`, internet, `${INTERNET_B}/30`);
     await startWhoamiServer(lab, internet, '0.0.0.0', WHOAMI_PORT);
-
-    for (const [key, ns, publicAddress] of [['a', a, A_PUBLIC], ['b', b, B_PUBLIC]] as const) {
-      const res = await controller.request('POST', '/api/v1/hosts', { name: `e2e-${key}-${lab.id}`, kind: 'linux', publicAddress, isDefault: key === 'a' });
-      expect(res.status).toBe(201);
-      const body = res.body as { id: string; enrollmentToken: { token: string } };
-      hosts[key] = { id: body.id, enrollmentToken: body.enrollmentToken.token, ns, agent: await AgentProcess.create(ns), iface: { id: '', name: '' } };
-    }
+    hosts.a = { ...(await createVpnHost(controller, lab, { label: 'ha', internet, publicAddress: A_PUBLIC, isDefault: true })), iface: { id: '', name: '' } };
+    hosts.b = { ...(await createVpnHost(controller, lab, { label: 'hb', internet, publicAddress: B_PUBLIC })), iface: { id: '', name: '' } };
   });
 
   afterAll(async () => {
@@ -106,14 +83,10 @@ describe('a fleet of two VPN hosts driven through the REST API', () => {
   });
 
   it('enrolls an agent per host with its one-time token; the hosts come online with their facts', async () => {
+    for (const h of Object.values(hosts)) await enrollAndStart(controller, h, h.enrollmentToken);
     for (const h of Object.values(hosts)) {
-      const enrolled = await h.agent.enroll(controller.grpcAddress, h.enrollmentToken);
-      if (enrolled.code !== 0) throw new Error(`enroll exited ${enrolled.code}: ${enrolled.stderr}`);
-      h.agent.start();
-    }
-    for (const h of Object.values(hosts)) {
-      await waitInSync(h);
-      const view = await hostView(h);
+      await waitInSync(controller, h);
+      const view = await hostView(controller, h);
       expect(view).toMatchObject({ status: 'online', lastError: null });
       expect(view.facts).toMatchObject({ wireguardImplementation: expect.any(String), kernel: expect.any(String) });
     }
@@ -129,7 +102,7 @@ describe('a fleet of two VPN hosts driven through the REST API', () => {
     const expired = await hosts.b.agent.enroll(controller.grpcAddress, (issued.body as { token: string }).token, join(hosts.b.agent.dir, 'again'));
     expect(expired.code).not.toBe(0);
     // Neither attempt disturbed the enrolled agents.
-    for (const h of Object.values(hosts)) expect((await hostView(h)).status).toBe('online');
+    for (const h of Object.values(hosts)) expect((await hostView(controller, h)).status).toBe('online');
   });
 
   it('builds interfaces, peers and a port forward through the API, and the clients connect with the served configs', async () => {
@@ -146,13 +119,9 @@ describe('a fleet of two VPN hosts driven through the REST API', () => {
     for (const [name, key, underlay, extra] of peers) {
       const host = hosts[key];
       const peer = await applied('POST', `/api/v1/interfaces/${host.iface.id}/peers`, { name, ...extra });
-      const ns = await lab.namespace(name);
-      await lab.link(host.ns, `${underlay}.1/30`, ns, `${underlay}.2/30`);
-      // The device reaches the host's public address over its own link; everything else goes into the tunnel.
-      await ns.exec('ip', ['route', 'add', `${key === 'a' ? A_PUBLIC : B_PUBLIC}/32`, 'via', `${underlay}.1`]);
       const config = await controller.request('GET', `/api/v1/peers/${peer.id as string}/config`);
       expect(config.status).toBe(200);
-      customers[name] = { id: peer.id as string, publicKey: peer.publicKey as string, ns, client: await connectClient(lab, ns, config.text) };
+      customers[name] = { id: peer.id as string, publicKey: peer.publicKey as string, ...(await connectCustomer(lab, host, name, underlay, config.text)) };
     }
     await applied('POST', `/api/v1/interfaces/${hosts.a.iface.id}/port-forwards`, { protocol: 'tcp', port: 8080, peerId: customers.alice.id, targetPort: 80 });
     // bob's forward is what puts him into the nftables maps, for the delete test.
@@ -235,7 +204,7 @@ describe('a fleet of two VPN hosts driven through the REST API', () => {
     // The data plane keeps running without its agent (fail-static).
     expect(await customers.alice.ns.ping('100.64.60.1')).toBe(true);
     hosts.a.agent.start();
-    await waitInSync(hosts.a);
+    await waitInSync(controller, hosts.a);
     await sleep(1_000);
     expect(await dataPlane(hosts.a)).toEqual(before);
     expect(await customers.alice.ns.ping('100.64.60.1')).toBe(true);
@@ -261,11 +230,8 @@ describe('a fleet of two VPN hosts driven through the REST API', () => {
     // Keep key, psk, endpoint, allowed ips; drop handshake time and transfer counters.
     const wg = dump.trim().split('\n').map((l) => l.split('\t').slice(0, 4).join('\t')).sort().join('\n');
     const nft = (await h.ns.exec('nft', ['-s', 'list', 'ruleset'])).stdout;
-    let tcClasses = 0;
-    for (const dev of (await h.ns.exec('ip', ['-o', 'link', 'show'])).stdout.matchAll(/^\d+: ([^:@]+)/gm)) {
-      tcClasses += ((await h.ns.exec('tc', ['class', 'show', 'dev', dev[1] as string])).stdout.match(/^class htb /gm) ?? []).length;
-    }
+    const classes = (await tcClasses(h.ns)).length;
     const ifindex = (await h.ns.exec('cat', [`/sys/class/net/${h.iface.name}/ifindex`])).stdout.trim();
-    return { wg, nft, tcClasses, ifindex };
+    return { wg, nft, tcClasses: classes, ifindex };
   }
 });

@@ -228,7 +228,7 @@ describe('wgfleet-agent against the controller, data plane in a network namespac
     const lines: string[] = [];
     const log: Logger = { info: (m) => lines.push(m), warn: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`), error: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`) };
     const running = await startAgent(
-      { command: 'run', configPath: configPath(), stateDir: null, netns: null, sysctl: true },
+      { command: 'run', configPath: configPath(), stateDir: null, netns: null, sysctl: true, statsIntervalMs: null },
       log,
       { ...DEFAULT_TIMING, statsMs: 300, driftCheckMs: 300, reportMinIntervalMs: 100 },
     );

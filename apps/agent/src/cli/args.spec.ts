@@ -33,8 +33,9 @@ describe('parseCommandLine', () => {
   });
 
   it('applies defaults: config path, state dir from the config, sysctl on', () => {
-    expect(parseCommandLine(['run'])).toEqual({ command: 'run', configPath: DEFAULT_CONFIG_PATH, stateDir: null, netns: null, sysctl: true });
+    expect(parseCommandLine(['run'])).toEqual({ command: 'run', configPath: DEFAULT_CONFIG_PATH, stateDir: null, netns: null, sysctl: true, statsIntervalMs: null });
     expect(parseCommandLine(['run', '--no-sysctl'])).toMatchObject({ sysctl: false });
+    expect(parseCommandLine(['run', '--stats-interval', '5'])).toMatchObject({ statsIntervalMs: 5000 });
     expect(parseCommandLine(['status', '--json', '--config=/x.json'])).toEqual({
       command: 'status',
       configPath: '/x.json',
@@ -42,6 +43,10 @@ describe('parseCommandLine', () => {
       netns: null,
       json: true,
     });
+  });
+
+  it('refuses a stats interval that is not whole seconds from 1 to 3600', () => {
+    for (const v of ['0', '3601', '1.5', 'soon', '-3']) expect(() => parseCommandLine(['run', `--stats-interval=${v}`])).toThrow(UsageError);
   });
 
   it('asks for help with no command, help, or --help anywhere', () => {

@@ -22,6 +22,7 @@ Options (every command):
   --netns <name>       run data-plane commands inside this network namespace
 run only:
   --no-sysctl          do not set net.ipv4.ip_forward (the systemd unit sets it before start)
+  --stats-interval <s> seconds between peer traffic reports (default 30; 1-3600)
 `;
 
 export interface CommonArgs {
@@ -42,6 +43,8 @@ export interface EnrollArgs extends CommonArgs {
 export interface RunArgs extends CommonArgs {
   command: 'run';
   sysctl: boolean;
+  /** null: the default. */
+  statsIntervalMs: number | null;
 }
 
 export interface StatusArgs extends CommonArgs {
@@ -72,7 +75,7 @@ const COMMON_OPTIONS: OptionSpecs = {
 
 const COMMAND_OPTIONS: Record<CommandName, OptionSpecs> = {
   enroll: { ...COMMON_OPTIONS, controller: { type: 'string' }, token: { type: 'string' }, 'ca-fingerprint': { type: 'string' } },
-  run: { ...COMMON_OPTIONS, 'no-sysctl': { type: 'boolean' } },
+  run: { ...COMMON_OPTIONS, 'no-sysctl': { type: 'boolean' }, 'stats-interval': { type: 'string' } },
   status: { ...COMMON_OPTIONS, json: { type: 'boolean' } },
 };
 
@@ -107,7 +110,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
         caFingerprint: fingerprint(nonEmpty(values, 'ca-fingerprint')),
       };
     case 'run':
-      return { command: 'run', ...common, sysctl: values['no-sysctl'] !== true };
+      return { command: 'run', ...common, sysctl: values['no-sysctl'] !== true, statsIntervalMs: seconds(nonEmpty(values, 'stats-interval'), 'stats-interval', 1, 3600) };
     case 'status':
       return { command: 'status', ...common, json: values['json'] === true };
   }
@@ -118,6 +121,14 @@ function nonEmpty(values: OptionValues, key: string): string | null {
   if (v === undefined) return null;
   if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${key} needs a value`);
   return v.trim();
+}
+
+/** Whole seconds within [min, max], as milliseconds. */
+function seconds(v: string | null, key: string, min: number, max: number): number | null {
+  if (v === null) return null;
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < min || n > max) throw new UsageError(`--${key} must be a whole number of seconds from ${min} to ${max}`);
+  return n * 1000;
 }
 
 function required(values: OptionValues, key: string): string {

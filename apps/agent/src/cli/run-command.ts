@@ -44,7 +44,7 @@ export async function startAgent(args: RunArgs, log: Logger, timing: DaemonTimin
     repairDrift: async () => (dataplane.applied ? dataplane.repairDrift() : null),
     facts: () => collectFacts(runner),
     log,
-    timing,
+    timing: args.statsIntervalMs === null ? timing : { ...timing, statsMs: args.statsIntervalMs },
   });
   log.info('agent starting', { hostId: config.hostId, controller: config.controller, stateDir, netns });
   const done = daemon.run().finally(() => link.close());
