@@ -51,4 +51,25 @@ describe('address allocation', () => {
     for (let i = 0; i < 5; i++) got.push(await next(iface));
     expect(got).toEqual(['100.64.30.1', '100.64.30.2', '100.64.30.4', '100.64.30.5', '100.64.30.6']);
   });
+
+  it('allocates inside the new subnet after the interface moved to another one', async () => {
+    const iface = await createInterface(t, { address: '100.64.40.1/24' });
+    const a = await createPeer(t, iface.id);
+    await createPeer(t, iface.id);
+    // Deleting the peers leaves the hint in the old subnet.
+    const all = await t.http().get(api(`/peers?interfaceId=${iface.id}`)).set(t.auth()).expect(200);
+    for (const p of all.body.items as Array<{ id: string }>) await t.http().delete(api(`/peers/${p.id}`)).set(t.auth()).expect(200);
+    expect(a.address).toBe('100.64.40.2');
+    await t.http().patch(api(`/interfaces/${iface.id}`)).set(t.auth()).send({ address: '100.64.41.1/24' }).expect(200);
+    expect(await next(iface)).toBe('100.64.41.2');
+  });
+
+  it('starts from the bottom of a grown subnet', async () => {
+    const iface = await createInterface(t, { address: '100.64.50.1/24' });
+    const a = await createPeer(t, iface.id);
+    await t.http().delete(api(`/peers/${a.id}`)).set(t.auth()).expect(200);
+    // 100.64.50.1 was the interface's own address; in the /23 it is free.
+    await t.http().patch(api(`/interfaces/${iface.id}`)).set(t.auth()).send({ address: '100.64.51.1/23' }).expect(200);
+    expect(await next(iface)).toBe('100.64.50.1');
+  });
 });

@@ -127,6 +127,8 @@ const CASES: BadInput[] = [
   { what: 'interface address with a bad octet', method: 'post', path: () => '/interfaces', body: { address: '10.300.0.1/24' }, status: 400, field: 'address' },
   { what: 'interface address with prefix 33', method: 'post', path: () => '/interfaces', body: { address: '10.9.0.1/33' }, status: 400, field: 'address' },
   { what: 'interface address that is the network address', method: 'post', path: () => '/interfaces', body: { address: '10.9.0.0/24' }, status: 400, field: 'address' },
+  // Peers' shaping ids are their subnet offsets, and tc class ids end at 0xfffe.
+  { what: 'interface address wider than /16', method: 'post', path: () => '/interfaces', body: { address: '10.64.0.1/15' }, status: 400, field: 'address' },
   { what: 'interface address with no room for peers (/31)', method: 'post', path: () => '/interfaces', body: { address: '10.9.0.1/31' }, status: 400, field: 'address' },
   { what: 'interface address IPv6', method: 'post', path: () => '/interfaces', body: { address: 'fd00::1/64' }, status: 400, field: 'address' },
   { what: 'interface address null', method: 'post', path: () => '/interfaces', body: { address: null }, status: 400, field: 'address' },

@@ -578,6 +578,9 @@ describe('PUQVPNCP v1 compatibility surface', () => {
       expect({ status: plain.status, status_: (plain.body as Envelope).status }).toEqual({ status: 200, status_: 'error' });
       await fails('get', 'wireguard/Default_28/nothing_here', undefined, 'Unknown API call');
       await fails('post', 'system/reboot', form('now=1'), 'Unknown API call');
+      // A client's bad percent-encoding is its error, not an internal one.
+      await fails('get', 'account/%ZZ', undefined, 'The request path could not be read');
+      await fails('get', 'account/%ZZ', undefined, 'The request path could not be read', null);
       // Native routes keep their own error bodies.
       expect((await t.http().get(api('/peers/not-an-id')).set(t.auth())).status).toBe(404);
     });

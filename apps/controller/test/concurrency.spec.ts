@@ -209,4 +209,18 @@ describe('concurrency', () => {
       expectError(forward.status === 409 ? forward : listener, 409);
     }
   });
+
+  it('racing first hosts all get created, and exactly one becomes the default', async () => {
+    const fresh = await startTestApp({ WGFLEET_RATE_LIMIT: '1000000' });
+    try {
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => fresh.http().post(api('/hosts')).set(fresh.auth()).send({ name: `first-${i}`, kind: 'linux' })),
+      );
+      expect(statuses(responses)).toEqual({ 201: 10 });
+      expect(responses.filter((r) => (r.body as HostBody).isDefault)).toHaveLength(1);
+      expect(await countRows(fresh, 'hosts', 'is_default')).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseApiKey } from '@wgfleet/domain';
 import Redis from 'ioredis';
 import type { Response } from 'supertest';
@@ -174,6 +175,24 @@ describe('idempotency', () => {
     const replay = await send();
     expect(replay.status).toBe(201);
     expect(replay.body).toEqual(answered.body);
+    expect(await peersOfInterface()).toBe(before + 1);
+  });
+
+  it('lets exactly one of several concurrent retries take over a key whose first request died', async () => {
+    const before = await peersOfInterface();
+    const body = { metadata: { order: 'orphan' } };
+    // The row a first request leaves when its process dies after claiming the key (same hash as the interceptor's).
+    const hash = createHash('sha256').update(`POST ${api(`/interfaces/${iface.id}/peers`)}\n${JSON.stringify(body)}`).digest('hex');
+    await queryDb(t.databaseUrl, `INSERT INTO idempotency_keys (credential_id, key, request_hash, created_at) VALUES ($1, 'orphan', $2, now() - interval '10 minutes')`, [
+      parseApiKey(t.adminKey)!.id,
+      hash,
+    ]);
+    const responses: Response[] = await Promise.all(Array.from({ length: 12 }, () => createPeerWithKey('orphan', body)));
+    const created = responses.filter((r) => r.status === 201);
+    // The others were told to retry, or (arriving after it finished) got its response replayed.
+    expect(new Set(created.map((r) => (r.body as PeerBody).id)).size).toBe(1);
+    expect(created.filter((r) => r.headers['idempotent-replayed'] !== 'true')).toHaveLength(1);
+    for (const r of responses.filter((res) => res.status !== 201)) expectError(r, 409, 'IDEMPOTENCY_IN_PROGRESS');
     expect(await peersOfInterface()).toBe(before + 1);
   });
 

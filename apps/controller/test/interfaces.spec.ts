@@ -93,7 +93,7 @@ describe('interfaces', () => {
     expect(port.message).toContain('wg0');
     const subnet = expectError(await t.http().post(api('/interfaces')).set(t.auth()).send({ hostId: host.id, address: '10.8.0.129/25' }), 409, 'SUBNET_OVERLAP');
     expect(subnet.details[0]?.field).toBe('address');
-    const wider = expectError(await t.http().post(api('/interfaces')).set(t.auth()).send({ hostId: host.id, address: '10.0.0.1/8' }), 409, 'SUBNET_OVERLAP');
+    const wider = expectError(await t.http().post(api('/interfaces')).set(t.auth()).send({ hostId: host.id, address: '10.8.128.1/16' }), 409, 'SUBNET_OVERLAP');
     expect(wider.message).toContain('10.8.0.1/24');
     expect(await countRows(t, 'interfaces', 'host_id = $1', [host.id])).toBe(2);
   });

@@ -1,4 +1,4 @@
-import { peerStateFrom, shapingIdFor } from './desired-state-build';
+import { peerStateFrom } from './desired-state-build';
 
 const iface = { address: '100.64.2.1/23', defaultBandwidth: { downloadKbit: 8000, uploadKbit: 2000 } };
 const row = { id: 'p1', publicKey: 'pub', presharedKey: null, address: '100.64.3.7', extraAllowedIps: ['192.168.9.0/24'], downloadKbit: null, uploadKbit: 0, suspended: false };
@@ -21,12 +21,5 @@ describe('peerStateFrom', () => {
     const state = peerStateFrom({ ...row, suspended: true, extraAllowedIps: ['100.64.3.7/32'] }, iface);
     expect(state.enabled).toBe(false);
     expect(state.allowedIps).toEqual(['100.64.3.7/32']);
-  });
-});
-
-describe('shapingIdFor', () => {
-  it('is the offset in the subnet', () => {
-    expect(shapingIdFor('10.8.0.1/24', '10.8.0.2')).toBe(2);
-    expect(shapingIdFor('10.8.0.1/24', '10.8.0.254')).toBe(254);
   });
 });

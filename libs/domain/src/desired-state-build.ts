@@ -1,6 +1,6 @@
 import { effectiveBandwidth } from './bandwidth';
 import type { Bandwidth, PeerState } from './desired-state';
-import { ipv4ToInt, parseIpv4Cidr } from './ipv4';
+import { addressOffset } from './ipam';
 
 // How stored peers become desired state. The controller reads rows (keys already decrypted) and
 // maps them here, for snapshots and deltas alike, so both always agree on every derived value.
@@ -34,15 +34,9 @@ export function peerStateFrom(peer: PeerSource, iface: PeerInterfaceContext): Pe
     allowedIps: [`${peer.address}/32`, ...peer.extraAllowedIps.filter((n) => n !== `${peer.address}/32`)],
     enabled: !peer.suspended,
     bandwidth: effectiveBandwidth(peer, iface.defaultBandwidth),
-    shapingId: shapingIdFor(iface.address, peer.address),
+    // Stable for the peer's life and unique per interface; below 65535 (tc's largest class minor,
+    // kept for the default class) for any subnet of /16 or smaller.
+    shapingId: addressOffset(iface.address, peer.address),
   };
 }
 
-/**
- * The peer's offset in its interface's subnet: stable for the peer's life, unique per interface
- * (addresses are), and below 65535 (tc's largest class minor, kept for the default class) for
- * any subnet of /16 or smaller.
- */
-export function shapingIdFor(interfaceAddress: string, peerAddress: string): number {
-  return ipv4ToInt(peerAddress) - parseIpv4Cidr(interfaceAddress).network;
-}

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateApiKey } from '@wgfleet/domain';
+import Redis from 'ioredis';
 import { Client } from 'pg';
 
 // A real controller process on a fresh database, driven over loopback only: what benchmarks and
@@ -19,6 +20,8 @@ export interface ControllerProcess {
   grpcAddress: string;
   adminKey: string;
   databaseUrl: string;
+  /** The controller's process id (benchmarks read its memory from /proc). */
+  pid: number;
   /** Runs one statement on the controller's database (test setup that the API rightly refuses). */
   sql<T>(statement: string, params?: unknown[]): Promise<T[]>;
   /** Authenticated JSON request; resolves with status and parsed body (text when not JSON). */
@@ -31,6 +34,8 @@ export interface ControllerOptions {
   env?: Record<string, string>;
   /** Where the controller's stderr goes (default: inherited, so failures show up in test output). */
   quiet?: boolean;
+  /** Extra node flags for the controller process (not its migration run), e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 export async function startControllerProcess(opts: ControllerOptions = {}): Promise<ControllerProcess> {
@@ -61,16 +66,19 @@ export async function startControllerProcess(opts: ControllerOptions = {}): Prom
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     await query(ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await dropRedisKeys(env.WGFLEET_REDIS_URL ?? 'redis://127.0.0.1:6379', `${env.WGFLEET_REDIS_PREFIX}:`);
   };
   try {
     await runToEnd(['apps/controller/src/main.ts', 'migrate'], env);
-    child = spawn(process.execPath, ['-r', './scripts/register-ts.js', 'apps/controller/src/main.ts'], {
+    child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '-r', './scripts/register-ts.js', 'apps/controller/src/main.ts'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'ignore', opts.quiet ? 'ignore' : 'inherit'],
     });
     const url = `http://127.0.0.1:${httpPort}`;
     await waitReady(url, child);
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('the controller process has no pid');
     const request = async (method: string, path: string, body?: unknown) => {
       const res = await fetch(`${url}${path}`, {
         method,
@@ -91,6 +99,7 @@ export async function startControllerProcess(opts: ControllerOptions = {}): Prom
       grpcAddress: `127.0.0.1:${grpcPort}`,
       adminKey,
       databaseUrl,
+      pid,
       sql: (statement, params) => query(databaseUrl, statement, params),
       request,
       stop,
@@ -115,6 +124,23 @@ function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
     const child = spawn(process.execPath, ['-r', './scripts/register-ts.js', ...args], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${args.join(' ')} exited ${code}`))));
   });
+}
+
+/** The stopped controller's queues and rate-limit counters: everything under its own key prefix. */
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  // No reconnect loop: with Redis down the controller never became ready, so it wrote nothing there.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /** An ephemeral loopback port that was free a moment ago. */

@@ -44,6 +44,15 @@ describe('state validation', () => {
     expect(() => change(base, host([peer(2), peer(3)], [forward('f1', 8080), forward('f2', 8080)]))).toThrow(/forwarded twice/);
   });
 
+  it('accepts IPv6 allowed IPs (the API does) and refuses anything that is not a CIDR', () => {
+    const v6 = { ...peer(2), allowedIps: ['100.64.0.2/32', 'fd00:1::2/128'] };
+    expect(() => assertValidState(host([v6, peer(3)]))).not.toThrow();
+    expect(() => change(base, host([v6, peer(3)], base.interfaces[0]?.portForwards))).not.toThrow();
+    for (const bad of ['fd00::2', 'fd00::2/129', 'fe80::1%eth0/64', '10.0.0.0/24\nPostUp = x', '10.0.0.0/24, 0.0.0.0/0']) {
+      expect(() => assertValidState(host([{ ...peer(2), allowedIps: [bad] }]))).toThrow(/bad allowed IP/);
+    }
+  });
+
   it('checks interface settings only when they changed', () => {
     const renamed: HostDesiredState = { ...base, interfaces: [{ ...(base.interfaces[0] as InterfaceState), name: 'bad name!' }] };
     expect(() => change(base, renamed)).toThrow(/bad name/);

@@ -1,4 +1,5 @@
 import {
+  isCidr,
   isIpv4,
   isIpv4Cidr,
   isValidInterfaceName,
@@ -82,7 +83,8 @@ function checkPeer(i: InterfaceState, p: PeerState): void {
   check(p.presharedKey === null || isValidWireguardKey(p.presharedKey), `${pw}: malformed preshared key`);
   check(isIpv4(p.address), `${pw}: bad address`);
   check(p.allowedIps.length > 0, `${pw}: no allowed IPs`);
-  for (const a of p.allowedIps) checkCidr(a, pw);
+  // WireGuard routes IPv6 too: the API accepts IPv6 allowed IPs (PUQ's allowed_IPs_ipv6).
+  for (const a of p.allowedIps) check(isCidr(a), `${pw}: bad allowed IP ${JSON.stringify(a)}`);
 }
 
 function checkPortForward(i: InterfaceState, f: PortForwardState): void {

@@ -122,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   const pool = get('WGFLEET_ADDRESS_POOL') ?? '';
   if (!isIpv4Cidr(pool)) problems.push('WGFLEET_ADDRESS_POOL must be an IPv4 CIDR such as 10.8.0.0/16');
-  const interfacePrefix = int('WGFLEET_INTERFACE_PREFIX', 8, 30);
+  const interfacePrefix = int('WGFLEET_INTERFACE_PREFIX', 16, 30);
   if (isIpv4Cidr(pool) && parseIpv4Cidr(pool).prefix > interfacePrefix) {
     problems.push('WGFLEET_INTERFACE_PREFIX must be at least the prefix of WGFLEET_ADDRESS_POOL');
   }

@@ -23,6 +23,8 @@ export function puqFailure(exception: unknown, logger: JsonLogger): { body: PuqF
   if (parser?.type === 'entity.parse.failed') return { body: fail('The request body is not valid JSON'), headers: {} };
   if (parser?.type === 'entity.too.large') return { body: fail('The request body is too large'), headers: {} };
   if (parser?.type && parser.status && parser.status < 500) return { body: fail('The request body could not be read'), headers: {} };
+  // Express's own client errors (a path parameter that is not valid percent-encoding) carry a 4xx status.
+  if (exception instanceof URIError && parser?.status === 400) return { body: fail('The request path could not be read'), headers: {} };
   if (exception instanceof HttpException && exception.getStatus() < HttpStatus.INTERNAL_SERVER_ERROR) {
     return { body: fail(exception.getStatus() === HttpStatus.NOT_FOUND ? PUQ_TEXT.unknownCall : exception.message), headers: {} };
   }

@@ -33,6 +33,7 @@ export class HostsService {
     if (dto.kind === 'linux' && dto.routeros) throw ApiError.invalid('routeros', 'routeros settings only apply to routeros hosts');
     const { value, revisions } = await this.writer.write(actor, async (tx) => {
       const repo = tx.manager.getRepository(HostEntity);
+      if (dto.isDefault !== false) await lockDefaultHost(tx);
       // The first host becomes the default, so interfaces can be created without naming one.
       const makeDefault = dto.isDefault ?? !(await repo.existsBy({ isDefault: true }));
       if (makeDefault) await repo.update({ isDefault: true }, { isDefault: false });
@@ -85,7 +86,10 @@ export class HostsService {
       const host = await tx.lockHost(id);
       if (dto.routeros && host.kind !== 'routeros') throw ApiError.invalid('routeros', 'routeros settings only apply to routeros hosts');
       const repo = tx.manager.getRepository(HostEntity);
-      if (dto.isDefault === true) await repo.update({ isDefault: true }, { isDefault: false });
+      if (dto.isDefault === true) {
+        await lockDefaultHost(tx);
+        await repo.update({ isDefault: true }, { isDefault: false });
+      }
       // publicAddress is nullable: null clears it; an unchanged value changes no desired state.
       const publicAddress = dto.publicAddress === undefined ? host.publicAddress : dto.publicAddress;
       const changesState = publicAddress !== host.publicAddress || dto.routeros !== undefined;
@@ -178,4 +182,12 @@ export function toHostDto(h: HostEntity): HostDto {
     createdAt: h.createdAt.toISOString(),
     updatedAt: h.updatedAt.toISOString(),
   };
+}
+
+/**
+ * Serializes writers that may move the default flag: without it, two racing "first host" creates
+ * both see no default and one fails on the unique index instead of becoming a plain host.
+ */
+async function lockDefaultHost(tx: WriteTx): Promise<void> {
+  await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtext('wgfleet:default-host'))`);
 }

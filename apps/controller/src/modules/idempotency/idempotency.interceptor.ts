@@ -78,8 +78,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       if (Date.now() - existing.createdAt.getTime() < STALE_MS) {
         throw new ApiError(409, 'IDEMPOTENCY_IN_PROGRESS', 'A request with this Idempotency-Key is still running; retry shortly', [], { 'Retry-After': '1' });
       }
-      await this.keys.query(`UPDATE idempotency_keys SET created_at = now() WHERE credential_id = $1 AND key = $2`, [credentialId, key]);
-      return null;
+      // Conditional on the claim we saw: of several retries taking over at once, one wins.
+      const taken = (await this.keys.query(
+        `UPDATE idempotency_keys SET created_at = now()
+          WHERE credential_id = $1 AND key = $2 AND status_code IS NULL AND created_at < now() - make_interval(secs => $3) RETURNING 1`,
+        [credentialId, key, STALE_MS / 1000],
+      )) as [unknown[], number];
+      return taken[0].length > 0 ? null : this.claim(credentialId, key, requestHash);
     }
     return existing;
   }

@@ -127,6 +127,8 @@ export class InterfacesService {
         const peers = await tx.manager.getRepository(PeerEntity).countBy({ interfaceId: id });
         if (peers > 0) throw ApiError.conflict('INTERFACE_HAS_PEERS', 'The address of an interface with peers cannot change; move or delete its peers first', 'address');
         patch.address = this.pickAddress(dto.address, siblings);
+        // The allocation hint (see allocateAddress) described the old subnet.
+        await tx.manager.query(`UPDATE interfaces SET peer_address_hint = NULL WHERE id = $1`, [id]);
       }
       if (dto.displayName !== undefined) patch.displayName = dto.displayName;
       if (dto.endpoint !== undefined) patch.endpoint = dto.endpoint;
@@ -240,6 +242,8 @@ export class InterfacesService {
     }
     const cidr = parseIpv4Cidr(requested);
     if (cidr.prefix > 30) throw ApiError.invalid('address', 'address must have a prefix of /30 or shorter, to leave room for peers');
+    // A peer's shaping id is its offset in the subnet, and tc class minors end at 0xfffe.
+    if (cidr.prefix < 16) throw ApiError.invalid('address', 'address must have a prefix of /16 or longer (at most 65,534 peers per interface)');
     const own = parseIpv4Cidr(`${cidr.address}/32`).network;
     if (own === cidr.network || own === cidr.broadcast) throw ApiError.invalid('address', "address must be a host address of its subnet, not its network or broadcast address");
     const overlapping = siblings.find((i) => cidrsOverlap(i.address, requested));

@@ -62,7 +62,8 @@ export async function allocateAddress(tx: WriteTx, interfaceId: string): Promise
 async function searchFree(tx: WriteTx, interfaceId: string, fromHint: boolean): Promise<string | null> {
   const [row] = (await tx.manager.query(
     `WITH bounds AS (
-       SELECT CASE WHEN $2 THEN COALESCE(peer_address_hint, set_masklen(network(address), 32) + 1)
+       -- A hint outside the subnet (left from an address the interface had before) is ignored.
+       SELECT CASE WHEN $2 AND peer_address_hint << network(address) THEN peer_address_hint
                    ELSE set_masklen(network(address), 32) + 1 END AS first,
               set_masklen(broadcast(address), 32) AS broadcast,
               set_masklen(address, 32) AS own
