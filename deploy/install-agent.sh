@@ -127,7 +127,16 @@ CLI_JS=dist/apps/agent/apps/agent/src/cli.js
 if [ ! -f "$SRC/$CLI_JS" ] || [ -n "$(find "$SRC/apps/agent/src" "$SRC/libs" "$SRC/proto" -newer "$SRC/$CLI_JS" \( -name '*.ts' -o -name '*.proto' \) -print -quit 2>/dev/null)" ]; then
   log "building the agent"
   [ -d "$SRC/node_modules" ] || (cd "$SRC" && npm ci --no-audit --no-fund --loglevel=error)
-  (cd "$SRC" && npx nx run agent:build --outputStyle=static >/dev/null)
+  build_log=$(mktemp)
+  if ! (cd "$SRC" && npx nx run agent:build --outputStyle=static) >"$build_log" 2>&1; then
+    # tsc writes its output even when it reports errors, and the step rewriting the @wgfleet/*
+    # imports then never runs: without this the next run would find a fresh-looking, broken dist.
+    rm -f "$SRC/$CLI_JS"
+    cat "$build_log" >&2
+    rm -f "$build_log"
+    die "building the agent failed (output above)"
+  fi
+  rm -f "$build_log"
 fi
 log "installing to $PREFIX"
 install -d -m 0755 "$PREFIX"

@@ -5,6 +5,7 @@
 import type { Response } from 'supertest';
 import { api, countRows, createApiKey, createInterface, createPeer, desiredRevision, type HostBody, type PeerBody } from './fixtures';
 import { AgentReportsService } from '../src/modules/agent-sync/agent-reports.service';
+import { PuqDirectory } from '../src/modules/compat-puq/puq-directory.service';
 import { queryDb, startTestApp, type TestApp } from './harness';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -518,6 +519,90 @@ describe('PUQVPNCP v1 compatibility surface', () => {
       // Native conflicts are the same conflicts through PUQ.
       await t.http().post(api(`/interfaces/${iface.id}/peers`)).set(t.auth()).send({ address: '10.0.40.10' }).expect(409);
       await fails('post', 'account', form('wg_name=wg40', 'allowed_IPs=10.0.40.10'), 'IP address already in use');
+    });
+  });
+
+  describe('review fixes: secrets, cross-site requests, concurrent changes', () => {
+    /** PUQ's own read of an account, wrapped so `meanwhile` runs after it (a concurrent native change, deterministically placed). */
+    function nativeChangeAfterAccountRead(meanwhile: () => Promise<unknown>): jest.SpyInstance {
+      const directory = t.app.get(PuqDirectory, { strict: false });
+      const read = directory.account.bind(directory);
+      return jest.spyOn(directory, 'account').mockImplementationOnce(async (name) => {
+        const peer = await read(name);
+        await meanwhile();
+        return peer;
+      });
+    }
+
+    afterEach(() => jest.restoreAllMocks());
+
+    it('shows interface private keys only to keys that may write', async () => {
+      const readonly = await createApiKey(t, { role: 'readonly' });
+      const operator = await createApiKey(t, { role: 'operator' });
+      const list = (await call('get', 'wireguard', undefined, `access_hash=${readonly.key}`)).msg as Record<string, { private_key: string; public_key: string }>;
+      expect(Object.keys(list).length).toBeGreaterThan(0);
+      for (const server of Object.values(list)) expect(server).toMatchObject({ private_key: '', public_key: expect.any(String) });
+      expect(await call('get', 'wireguard/Default_28', undefined, `access_hash=${readonly.key}`)).toMatchObject({ status: 'success', msg: { private_key: '', public_key: K.d28.pub } });
+      expect(await call('get', 'wireguard/Default_28', undefined, `access_hash=${operator.key}`)).toMatchObject({ status: 'success', msg: { private_key: K.d28.priv } });
+      expect(((await call('get', 'wireguard', undefined, `access_hash=${operator.key}`)).msg as Record<string, { private_key: string }>)['Default_28']?.private_key).toBe(K.d28.priv);
+    });
+
+    it('refuses the access_hash cookie on cross-site requests, and takes it from server-side clients', async () => {
+      await ok('post', 'account', form('wg_name=Default_87', 'name=csrf_1', 'allowed_IPs=10.0.86.40', 'b_download=1', 'b_upload=1'));
+      const before = await desiredRevision(t, host.id);
+      const setBandwidth = (headers: Record<string, string>, credential: Record<string, string> = { Cookie: `access_hash=${t.adminKey}` }) =>
+        t.http().get('/api/v1/wireguard/Default_87/set_bandwidth').set({ ...credential, ...headers });
+      const crossSite: Array<Record<string, string>> = [{ 'Sec-Fetch-Site': 'cross-site' }, { 'Sec-Fetch-Site': 'same-site' }, { Origin: 'https://panel.example' }, { Origin: 'null' }];
+      for (const headers of crossSite) {
+        const res = await setBandwidth(headers);
+        expect({ headers, status: res.status, body: res.body as unknown }).toEqual({ headers, status: 200, body: { error: 'Not authorized', msg: '', status: 'error' } });
+      }
+      // Nothing changed.
+      expect(await desiredRevision(t, host.id)).toBe(before);
+      expect(await ok('get', 'account/csrf_1')).toMatchObject({ b_download: '1', b_upload: '1' });
+      // Clients that send neither header (curl, PHP, WHMCS) work, and so do same-origin requests.
+      expect((await setBandwidth({})).body).toEqual({ error: '', msg: '', status: 'success' });
+      expect(await ok('get', 'account/csrf_1')).toMatchObject({ b_download: '11', b_upload: '22' });
+      await ok('put', 'account/csrf_1', form('b_download=1', 'b_upload=1'));
+      const own = await setBandwidth({ Host: 'vpn.example:8080', Origin: 'https://vpn.example:8080', 'Sec-Fetch-Site': 'same-origin' });
+      expect(own.body).toEqual({ error: '', msg: '', status: 'success' });
+      expect(await ok('get', 'account/csrf_1')).toMatchObject({ b_download: '11', b_upload: '22' });
+      // A bearer header is no ambient credential: a cross-site page cannot send it.
+      expect((await setBandwidth({ 'Sec-Fetch-Site': 'cross-site' }, t.auth())).body).toMatchObject({ status: 'success' });
+    });
+
+    it('answers "Wireguard server not found" when the server is deleted while a call uses it', async () => {
+      await ok('post', 'wireguard', form('name=Vanishing', 'address=10.0.150.1/24'));
+      await ok('post', 'account', form('wg_name=Vanishing', 'name=vanishing_1', 'allowed_IPs=10.0.150.2'));
+      const server = (await queryDb<{ id: string }>(t.databaseUrl, `SELECT id FROM interfaces WHERE display_name = 'Vanishing'`))[0]!;
+      // The server (and with it the account) goes natively between PUQ's lookup of the account and its use of the account's server.
+      nativeChangeAfterAccountRead(() => t.http().delete(api(`/interfaces/${server.id}`)).query({ force: 'true' }).set(t.auth()).expect(200));
+      await fails('post', 'port_forward', form('dst_port=7100', 'protocol=tcp', 'to_peer=vanishing_1', 'to_port=71'), 'Wireguard server not found');
+      expect(await countRows(t, 'interfaces', `display_name = 'Vanishing'`)).toBe(0);
+    });
+
+    it('keeps a native edit made while a PUQ account edit was under way', async () => {
+      const account = await ok<Record<string, string>>('post', 'account', form('wg_name=Default_87', 'name=race_1', 'allowed_IPs=10.0.86.41', 'password=old-secret', 'b_download=4', 'b_upload=4'));
+      const id = await peerId('race_1');
+      const native = (await t.http().get(api(`/peers/${id}`)).set(t.auth()).expect(200)).body as PeerBody;
+      // A native client's read-modify-write of metadata, its bandwidth and routes, landing after PUQ read the account.
+      nativeChangeAfterAccountRead(() =>
+        t
+          .http()
+          .patch(api(`/peers/${id}`))
+          .set(t.auth())
+          .send({ metadata: { ...native.metadata, panelNote: 'keep me' }, bandwidth: { downloadKbit: 4000, uploadKbit: 9000 }, allowedIps: ['192.0.2.0/28'] })
+          .expect(200),
+      );
+      const edited = await ok<Record<string, string>>('put', 'account/race_1', form('password=new-secret', 'b_download=5', 'allowed_IPs_ipv6=fd00::41'));
+      expect(edited).toMatchObject({ password: 'new-secret', b_download: '5', b_upload: '9', username: account['username'] });
+      const after = (await t.http().get(api(`/peers/${id}`)).set(t.auth()).expect(200)).body as PeerBody;
+      expect(after.metadata).toMatchObject({ panelNote: 'keep me', puqUsername: account['username'] });
+      expect(after.bandwidth).toEqual({ downloadKbit: 5000, uploadKbit: 9000 });
+      expect(after.allowedIps).toEqual(['10.0.86.41/32', '192.0.2.0/28', 'fd00::41/128']);
+      // An IPv6 address in any spelling is stored as the host will print it.
+      await ok('put', 'account/race_1', form('allowed_IPs_ipv6=FD00:0:0::0041'));
+      expect(((await t.http().get(api(`/peers/${id}`)).set(t.auth()).expect(200)).body as PeerBody).allowedIps).toEqual(['10.0.86.41/32', '192.0.2.0/28', 'fd00::41/128']);
     });
   });
 

@@ -34,6 +34,13 @@ describe('peer rules beyond field validation', () => {
     expect(names).toEqual(['site-a']);
   });
 
+  it('stores extra networks as the host holds them: host bits cleared, IPv6 canonical', async () => {
+    const created = (await peer({ name: 'canon', allowedIps: ['172.20.1.9/24', 'FD00:0::1/128', 'fd00:0001::7/64', 'fd00::1/128'] }).expect(201)).body;
+    expect(created.allowedIps).toEqual([`${created.address}/32`, '172.20.1.0/24', 'fd00::1/128', 'fd00:1::/64']);
+    const patched = (await t.http().patch(`/api/v1/peers/${created.id}`).set(t.auth()).send({ allowedIps: ['2001:DB8::5/48'] }).expect(200)).body;
+    expect(patched.allowedIps).toEqual([`${created.address}/32`, '2001:db8::/48']);
+  });
+
   it('re-enabling through PATCH obeys expiry like resume does', async () => {
     const expired = (await peer({ name: 'late', expiresAt: '2020-01-01T00:00:00Z' }).expect(201)).body;
     await t.http().post(`/api/v1/peers/${expired.id}/suspend`).set(t.auth()).send({ reason: 'expired' }).expect(200);

@@ -3,6 +3,7 @@ export * from './state-diff';
 export * from './host-delta';
 export * from './desired-state-build';
 export * from './ipv4';
+export * from './ipv6';
 export * from './ip-match';
 export * from './ipam';
 export * from './wireguard-keys';

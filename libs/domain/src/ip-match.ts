@@ -1,6 +1,7 @@
-// Source-address checks for API keys' allowed CIDRs (IPv4 and IPv6).
+// IPv4-and-IPv6 CIDRs: validity, canonical form, and source-address checks for API keys' allowed CIDRs.
 import { BlockList, isIPv6 } from 'node:net';
-import { isIpv4 } from './ipv4';
+import { isIpv4, networkOf } from './ipv4';
+import { formatIpv6, ipv6PrefixMask, parseIpv6 } from './ipv6';
 
 // Dual-stack sockets report IPv4 clients as "::ffff:a.b.c.d"; they must match IPv4 CIDRs.
 const MAPPED_V4_RE = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
@@ -28,6 +29,19 @@ function splitCidr(s: string): { address: string; prefix: number; family: 'ipv4'
 /** IPv4 or IPv6 CIDR with a mandatory, in-range prefix. Host bits may be set ("10.8.0.1/24"). */
 export function isCidr(s: string): boolean {
   return splitCidr(s) !== null;
+}
+
+/**
+ * A CIDR as WireGuard holds and prints it: the network (host bits cleared) in canonical text —
+ * "10.1.0.0/24" for "10.1.0.5/24", "fd00::/64" for "FD00:0:0::1/64". Two spellings of one network
+ * give one string, so compare CIDRs through this. Null when `s` is not a CIDR (see isCidr).
+ */
+export function canonicalCidr(s: string): string | null {
+  const c = splitCidr(s);
+  if (!c) return null;
+  if (c.family === 'ipv4') return networkOf(`${c.address}/${c.prefix}`);
+  const value = parseIpv6(c.address);
+  return value === null ? null : `${formatIpv6(value & ipv6PrefixMask(c.prefix))}/${c.prefix}`;
 }
 
 /** Invalid CIDRs in the list are ignored: a bad entry must never widen access. */

@@ -62,8 +62,10 @@ export async function startControllerProcess(opts: ControllerOptions = {}): Prom
     if (child && child.exitCode === null) {
       const exited = new Promise((resolve) => child?.once('exit', resolve));
       child.kill('SIGTERM');
-      await Promise.race([exited, delay(5_000)]);
-      if (child.exitCode === null) child.kill('SIGKILL');
+      // A controller that ignores SIGTERM for 5 s is killed; the timer must not outlive the stop.
+      const timer = setTimeout(() => child?.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
     }
     await query(ADMIN_URL, `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await dropRedisKeys(env.WGFLEET_REDIS_URL ?? 'redis://127.0.0.1:6379', `${env.WGFLEET_REDIS_PREFIX}:`);

@@ -1,4 +1,4 @@
-import { networkOf, type InterfaceState } from '@wgfleet/domain';
+import { canonicalCidr, type InterfaceState } from '@wgfleet/domain';
 import { NO_PRESHARED_KEY } from './wg-config';
 import type { WgDump } from './wg-dump';
 
@@ -29,10 +29,13 @@ export function wireguardDrift(iface: InterfaceState, dump: WgDump): string[] {
   return out;
 }
 
-// The kernel stores allowed IPs as masked networks, in its own order.
+// The kernel stores allowed IPs as masked networks, in its own order, and `wg` prints IPv6 ones
+// lowercase and compressed; the desired ones are as the controller stored them ("FD00::1/128",
+// host bits set). Both sides in canonical form, so only a different network is drift. (Something
+// that is no CIDR is compared as written: it differs, and is reported.)
 function normalize(cidrs: readonly string[]): string {
   return cidrs
-    .map((c) => (c.includes(':') ? c : networkOf(c)))
+    .map((c) => canonicalCidr(c) ?? c)
     .sort()
     .join(',');
 }

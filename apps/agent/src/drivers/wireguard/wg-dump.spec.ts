@@ -55,4 +55,13 @@ describe('wireguardDrift', () => {
     expect(drift).toContain('preshared key differs');
     expect(drift).not.toContain(PRIV);
   });
+
+  it('compares allowed IPs as networks: IPv6 spellings and host bits are no drift', () => {
+    // `wg` prints what the kernel holds: masked networks, IPv6 lowercase and compressed.
+    const dump = parseWgDump(`${PRIV}\t${A}\t51999\toff\n${A}\t(none)\t(none)\t100.64.0.2/32,10.1.0.0/24,fd00::1/128,fd00:1::/64\t0\t0\t0\toff\n`);
+    const peer = { ...base.peers[0]!, allowedIps: ['100.64.0.2/32', '10.1.0.9/24', 'FD00::1/128', 'fd00:0001:0:0::7/64'] };
+    expect(wireguardDrift({ ...base, peers: [peer] }, dump)).toEqual([]);
+    const moved = { ...peer, allowedIps: ['100.64.0.2/32', '10.1.0.9/24', 'fd00::2/128', 'fd00:1::/64'] };
+    expect(wireguardDrift({ ...base, peers: [moved] }, dump)).toEqual([`wg0: peer ${A} allowed IPs 100.64.0.2/32,10.1.0.0/24,fd00::1/128,fd00:1::/64, want 100.64.0.2/32,10.1.0.9/24,fd00::2/128,fd00:1::/64`]);
+  });
 });

@@ -32,7 +32,13 @@ export class AccessGuard implements CanActivate {
       await this.limit(`ip:${sourceIp}`, response);
       return true;
     }
-    const credential = bearerOf(request) ?? cookieOf(request, this.reflector.getAllAndOverride<string | undefined>(CREDENTIAL_COOKIE, targets));
+    const bearer = bearerOf(request);
+    const cookie = bearer === null ? cookieOf(request, this.reflector.getAllAndOverride<string | undefined>(CREDENTIAL_COOKIE, targets)) : null;
+    if (cookie !== null && isCrossSite(request)) {
+      await this.limit(`ip:${sourceIp}`, response);
+      throw ApiError.unauthorized('The credential cookie is not accepted on cross-site requests; send Authorization: Bearer <key>');
+    }
+    const credential = bearer ?? cookie;
     if (!credential) {
       await this.limit(`ip:${sourceIp}`, response);
       throw ApiError.unauthorized('Send an API key or access token as Authorization: Bearer <key>');
@@ -65,6 +71,33 @@ function bearerOf(request: AuthenticatedRequest): string | null {
   const header = request.headers.authorization;
   const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
   return match?.[1] ?? null;
+}
+
+/**
+ * Whether a browser made this request from another site. A cookie is an ambient credential: a
+ * browser that holds it sends it with any request a page on any site makes (a form post, an
+ * <img>), so a cookie-authenticated write (PUQ's GET set_bandwidth) could be driven cross-site
+ * (CSRF). The cookie surfaces' real clients, billing panels, call server-to-server (curl, PHP,
+ * WHMCS) and send neither header below, so refusing what browsers mark as cross-site costs them
+ * nothing. Fetch Metadata (`Sec-Fetch-Site`) is authoritative where sent; otherwise an `Origin`
+ * that is not this controller's own (by the Host header; "null" included) marks it.
+ */
+function isCrossSite(request: AuthenticatedRequest): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') return true;
+  const origin = request.headers.origin;
+  return origin !== undefined && !isOwnOrigin(origin, request.headers.host);
+}
+
+function isOwnOrigin(origin: string, host: string | undefined): boolean {
+  if (!host) return false;
+  try {
+    const from = new URL(origin);
+    // Host as the origin's scheme would write it (lowercase, default port dropped).
+    return from.host === new URL(`${from.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
 }
 
 /** The named cookie's value, when the route accepts a credential cookie (see CredentialCookie). */

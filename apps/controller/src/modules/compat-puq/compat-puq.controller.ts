@@ -12,6 +12,11 @@ import { PuqServersService } from './puq-servers.service';
 // The PUQVPNCP v1 surface (seed 002 and COMPAT-APIS.md §1). Handlers only pick the service call;
 // translation lives in the services, and every answer is the {error, msg, status} envelope.
 
+/** Whether the calling key may write (admin, operator): what PUT would require of it. */
+function mayWrite(request: AuthenticatedRequest): boolean {
+  return request.principal !== undefined && refusal(request.principal.role, 'PUT', undefined) === null;
+}
+
 /** Cookie `access_hash=<API key>` (a Bearer header works too); errors as the PUQ envelope, always 200. */
 const PuqSurface = (): ClassDecorator =>
   applyDecorators(CredentialCookie('access_hash'), UseFilters(PuqExceptionFilter), ApiTags('compat-puq'), ApiCookieAuth('access_hash'), ApiConsumes('application/x-www-form-urlencoded', 'application/json'));
@@ -36,8 +41,8 @@ export class PuqWireguardController {
   }
 
   @Get()
-  async list() {
-    return ok(await this.servers.list());
+  async list(@Req() request: AuthenticatedRequest) {
+    return ok(await this.servers.list(mayWrite(request)));
   }
 
   @Post()
@@ -47,8 +52,8 @@ export class PuqWireguardController {
   }
 
   @Get(':name')
-  async get(@Param('name') name: string) {
-    return ok(await this.servers.get(name));
+  async get(@Param('name') name: string, @Req() request: AuthenticatedRequest) {
+    return ok(await this.servers.get(name, mayWrite(request)));
   }
 
   @Put(':name')
@@ -115,7 +120,7 @@ export class PuqWireguardController {
   /** The seed documents PUT but its example sends GET; a GET here is still a write (readonly keys are refused). */
   @Get(':name/set_bandwidth')
   async setBandwidthByGet(@Param('name') name: string, @Req() request: AuthenticatedRequest, @CurrentActor() actor: Actor) {
-    if (!request.principal || refusal(request.principal.role, 'PUT', undefined)) throw new PuqError(PUQ_TEXT.notAuthorized);
+    if (!mayWrite(request)) throw new PuqError(PUQ_TEXT.notAuthorized);
     return ok(await this.servers.applyDefaultBandwidth(name, actor));
   }
 }

@@ -4,7 +4,7 @@ import type { InterfaceEntity } from '../interfaces/interface.entity';
 import { ONLINE_WINDOW_MS, toInterfaceDto } from '../interfaces/interfaces.service';
 import type { PeerEntity } from '../peers/peer.entity';
 import { PeerConfigService } from '../peers/peer-config.service';
-import { CreatePeerDto, UpdatePeerDto } from '../peers/peers.dto';
+import { CreatePeerDto, UpdatePeerDto, type PeerDto } from '../peers/peers.dto';
 import { PeersService, toPeerDto } from '../peers/peers.service';
 import { PUQ_PASSWORD, PUQ_USERNAME, PuqDirectory } from './puq-directory.service';
 import { PuqError } from './puq-envelope';
@@ -88,14 +88,16 @@ export class PuqAccountsService {
   async update(name: string, rawBody: unknown, actor: Actor): Promise<PuqAccount> {
     const peer = await this.directory.account(name);
     const input = parseAccountInput(bodyOf(rawBody), false);
-    const iface = await this.directory.interfaceById(peer.interfaceId);
-    const current = toPeerDto(peer, iface);
-    const fields: Record<string, unknown> = peerFields(input, current, toInterfaceDto(iface).defaultBandwidth);
-    if (input.password !== undefined) fields['metadata'] = { ...peer.metadata, [PUQ_PASSWORD]: this.directory.sealPassword(input.password) };
-    await translated(ACCOUNT_RULES, async () => {
-      const dto = nativeDto(UpdatePeerDto, fields);
-      return this.peers.update(peer.id, dto, actor);
-    });
+    const password = input.password === undefined ? undefined : this.directory.sealPassword(input.password);
+    // What an edit keeps of the account (the metadata the password joins, the bandwidth direction
+    // not given, the IPv4 routes an IPv6 change leaves) comes from the row the native write locks,
+    // not from the read above: a native edit that landed in between would be overwritten.
+    const fromCurrent = (current: PeerDto): UpdatePeerDto => {
+      const fields = peerFields(input, current, current.bandwidth);
+      if (password !== undefined) fields['metadata'] = { ...current.metadata, [PUQ_PASSWORD]: password };
+      return nativeDto(UpdatePeerDto, fields);
+    };
+    await translated(ACCOUNT_RULES, () => this.peers.update(peer.id, {}, actor, { fromCurrent }));
     return this.render(await this.peers.find(peer.id));
   }
 

@@ -131,8 +131,14 @@ export class PuqDirectory {
     return Number(row?.n ?? 1);
   }
 
+  /**
+   * The server of an account or of a write just made. It can be gone by the time it is read (deleted
+   * concurrently since the lookup that gave its id): that is the seed's "not found", not an error of ours.
+   */
   async interfaceById(id: string): Promise<InterfaceEntity> {
-    return this.interfaces.findOneByOrFail({ id });
+    const found = await this.interfaces.findOneBy({ id });
+    if (!found) throw new PuqError(PUQ_TEXT.serverNotFound);
+    return found;
   }
 
   async interfacesById(ids: string[]): Promise<Map<string, InterfaceEntity>> {

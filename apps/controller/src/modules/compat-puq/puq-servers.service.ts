@@ -70,16 +70,23 @@ export class PuqServersService {
     return wireguardInfo(host?.facts ?? {});
   }
 
-  async list(): Promise<Record<string, PuqServer>> {
+  /**
+   * `withPrivateKey`: whether the caller's key may write. The seed returns each server's private key,
+   * and a billing panel (an admin or operator key) may need it to re-create a server elsewhere; a
+   * readonly key (dashboards, monitoring) gets "" instead, as the native API never shows interface
+   * private keys at all: a read-only credential must not yield the key that impersonates the server.
+   */
+  async list(withPrivateKey: boolean): Promise<Record<string, PuqServer>> {
     const [servers, addresses] = await Promise.all([this.directory.allServers(), this.directory.hostAddresses()]);
     return keyedBy(
-      servers.map((i) => this.present(i, addresses.get(i.hostId) ?? null)),
+      servers.map((i) => this.present(i, addresses.get(i.hostId) ?? null, withPrivateKey)),
       (s) => s.name,
     );
   }
 
-  async get(name: string): Promise<PuqServer> {
-    return this.render(await this.directory.server(name));
+  /** `withPrivateKey` as for list(). */
+  async get(name: string, withPrivateKey: boolean): Promise<PuqServer> {
+    return this.render(await this.directory.server(name), withPrivateKey);
   }
 
   async create(rawBody: unknown, actor: Actor): Promise<PuqServer> {
@@ -94,7 +101,8 @@ export class PuqServersService {
       const dto = nativeDto(CreateInterfaceDto, fields);
       return this.interfaces.create(dto, actor, { publicKey: input.publicKey, extra: { ikev2: input.ikev2 ?? false } });
     });
-    return this.render(await this.directory.interfaceById(created.body.id));
+    // Only keys that may write get here: the answer carries the private key (see list()).
+    return this.render(await this.directory.interfaceById(created.body.id), true);
   }
 
   /** `name` is not editable (the seed's EDIT takes no name); the kernel name is, as `interface_name`. */
@@ -106,7 +114,7 @@ export class PuqServersService {
       const dto = nativeDto(UpdateInterfaceDto, interfaceFields(input, toInterfaceDto(iface)));
       return this.interfaces.update(iface.id, dto, actor, { privateKey: input.privateKey, publicKey: input.publicKey, extra });
     });
-    return this.render(await this.directory.interfaceById(iface.id));
+    return this.render(await this.directory.interfaceById(iface.id), true);
   }
 
   /** Refused while the server has peers (the native ?force is never used). */
@@ -200,13 +208,14 @@ export class PuqServersService {
     return '';
   }
 
-  private async render(iface: InterfaceEntity): Promise<PuqServer> {
+  private async render(iface: InterfaceEntity, withPrivateKey: boolean): Promise<PuqServer> {
     const host = await this.hosts.find(iface.hostId);
-    return this.present(iface, host.publicAddress);
+    return this.present(iface, host.publicAddress, withPrivateKey);
   }
 
-  private present(iface: InterfaceEntity, hostAddress: string | null): PuqServer {
-    return toPuqServer(toInterfaceDto(iface), { privateKey: this.directory.serverPrivateKey(iface), ikev2: iface.extra['ikev2'] === true, hostAddress });
+  private present(iface: InterfaceEntity, hostAddress: string | null, withPrivateKey: boolean): PuqServer {
+    const privateKey = withPrivateKey ? this.directory.serverPrivateKey(iface) : '';
+    return toPuqServer(toInterfaceDto(iface), { privateKey, ikev2: iface.extra['ikev2'] === true, hostAddress });
   }
 }
 

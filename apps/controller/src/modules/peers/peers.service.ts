@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { cidrContains, cidrsOverlap, effectiveBandwidth, generateKeyPair, generatePresharedKey, isIpv4, isIpv4Cidr, keyPairMatches, parseIpv4Cidr, SecretBox } from '@wgfleet/domain';
+import { canonicalCidr, cidrContains, cidrsOverlap, effectiveBandwidth, generateKeyPair, generatePresharedKey, isIpv4, isIpv4Cidr, keyPairMatches, parseIpv4Cidr, SecretBox } from '@wgfleet/domain';
 import type { Repository } from 'typeorm';
 import { ApiError } from '../../common/api-error';
 import { paginate, type Page } from '../../common/pagination';
@@ -18,6 +18,16 @@ import type { JsonObject } from '../../common/json';
 /** Extra inputs only the compatibility surfaces use (PUQ accounts may bring their own private key). */
 export interface PeerCreateOptions {
   privateKey?: string;
+}
+
+/** Extra inputs of update() for read-modify-write callers (the PUQ account edit). */
+export interface PeerUpdateOptions {
+  /**
+   * Fields computed from the peer as read under its interface's lock, added to `dto`. A change that
+   * merges into current values (a key into metadata, one bandwidth direction) must merge into the
+   * row it replaces: merged from an earlier read, it would undo any edit made in between.
+   */
+  fromCurrent?: (current: PeerDto) => UpdatePeerDto;
 }
 
 const MAX_METADATA_BYTES = 8192;
@@ -103,9 +113,15 @@ export class PeersService {
     return peer;
   }
 
-  async update(id: string, dto: UpdatePeerDto, actor: Actor): Promise<WriteOutcome<PeerDto>> {
-    checkMetadata(dto.metadata);
-    const r = await this.mutate(id, actor, 'peer.update', Object.keys(dto), async (tx, peer, iface) => {
+  async update(id: string, given: UpdatePeerDto, actor: Actor, options: PeerUpdateOptions = {}): Promise<WriteOutcome<PeerDto>> {
+    checkMetadata(given.metadata);
+    // Audited after the change ran, so it lists the fields fromCurrent added too.
+    const fields = Object.keys(given);
+    const r = await this.mutate(id, actor, 'peer.update', fields, async (tx, peer, iface) => {
+      const amended = options.fromCurrent?.(toPeerDto(peer, iface));
+      checkMetadata(amended?.metadata);
+      const dto: UpdatePeerDto = { ...given, ...amended };
+      for (const key of Object.keys(dto)) if (!fields.includes(key)) fields.push(key);
       const patch: Partial<PeerEntity> = {};
       const newName = dto.name !== undefined && dto.name !== peer.name ? dto.name : undefined;
       const newKey = dto.publicKey !== undefined && dto.publicKey !== peer.publicKey ? dto.publicKey : undefined;
@@ -267,9 +283,13 @@ function suspensionFields(reason: SuspensionReason | null, message: string | nul
   return { suspendedReason: reason, suspendedMessage: reason ? message : null, suspendedAt: reason ? new Date() : null };
 }
 
+/**
+ * Stored as the host holds them (canonical networks, see canonicalCidr), so the API shows what the
+ * host runs and two spellings of one network are one route.
+ */
 function extraAllowedIps(allowedIps: string[] | undefined, address: string): string[] {
   const own = `${address}/32`;
-  return [...new Set((allowedIps ?? []).filter((c) => c !== own))];
+  return [...new Set((allowedIps ?? []).map((c) => canonicalCidr(c) ?? c).filter((c) => c !== own))];
 }
 
 function checkMetadata(metadata: JsonObject | undefined): void {
