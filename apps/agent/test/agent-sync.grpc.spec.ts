@@ -59,7 +59,14 @@ class RecordingDataPlane implements Pick<LinuxDataPlane, 'apply' | 'applyFull'> 
 
 /** The controller's side of each Connect stream: what the agent sent, and a way to answer. */
 class FakeControllerTransport {
-  readonly streams: Array<{ received: AgentMessage__Output[]; clientCertificate: string; send: (m: ControllerMessage) => void; end: () => void }> = [];
+  readonly streams: Array<{
+    received: AgentMessage__Output[];
+    clientCertificate: string;
+    send: (m: ControllerMessage) => void;
+    /** Sends already-encoded bytes (what a newer controller could send). */
+    sendRaw: (bytes: Buffer) => void;
+    end: () => void;
+  }> = [];
   private server = new grpc.Server();
   port = 0;
   renewals = 0;
@@ -68,7 +75,14 @@ class FakeControllerTransport {
 
   async start(credentials: grpc.ServerCredentials): Promise<void> {
     const proto = loadAgentProto();
-    this.server.addService(proto.AgentService.service, {
+    const service = proto.AgentService.service;
+    const connect = service.Connect;
+    // Encoded bytes pass through as they are, so a test can send fields this schema lacks.
+    const rawCapable = {
+      ...service,
+      Connect: { ...connect, responseSerialize: (m: ControllerMessage | Buffer) => (Buffer.isBuffer(m) ? m : connect.responseSerialize(m)) },
+    };
+    this.server.addService(rawCapable, {
       Enroll: (_call: unknown, cb: grpc.sendUnaryData<never>) => cb({ code: grpc.status.UNIMPLEMENTED }),
       Renew: (call: grpc.ServerUnaryCall<RenewRequest__Output, RenewResponse>, cb: grpc.sendUnaryData<RenewResponse>) => {
         this.renewals++;
@@ -79,7 +93,7 @@ class FakeControllerTransport {
         call.on('data', (m: AgentMessage__Output) => received.push(m));
         call.on('error', () => undefined);
         const clientCertificate = call.getAuthContext().sslPeerCertificate?.fingerprint256 ?? '';
-        this.streams.push({ received, clientCertificate, send: (m) => call.write(m), end: () => call.end() });
+        this.streams.push({ received, clientCertificate, send: (m) => call.write(m), sendRaw: (bytes) => call.write(bytes as ControllerMessage), end: () => call.end() });
       },
     });
     this.port = await new Promise<number>((resolve, reject) =>
@@ -178,7 +192,7 @@ describe('agent sync loop over mTLS gRPC', () => {
     daemon = new AgentDaemon({
       hostId: HOST_ID,
       stateDir: dir,
-      link: new GrpcControllerLink(`127.0.0.1:${transport.port}`, dir),
+      link: new GrpcControllerLink(`127.0.0.1:${transport.port}`, dir, silent),
       applier,
       status,
       reports: { dataplaneJson: async () => '{"report":true}', peerFigures: async () => [] },
@@ -257,6 +271,17 @@ describe('agent sync loop over mTLS gRPC', () => {
     const before = stream.received.filter((m) => m.dataplane).length;
     stream.send({ reportRequest: {} });
     await until('report', () => stream.received.filter((m) => m.dataplane).length > before);
+  });
+
+  it('ignores a kind of message it does not know and keeps the stream', async () => {
+    const stream = transport.latest;
+    const streamsBefore = transport.streams.length;
+    const before = stream.received.filter((m) => m.dataplane).length;
+    // Field 99 of ControllerMessage (an empty message): a kind added by a newer controller.
+    stream.sendRaw(Buffer.from([0x9a, 0x06, 0x00]));
+    stream.send({ reportRequest: {} });
+    await until('report on the same stream', () => stream.received.filter((m) => m.dataplane).length > before);
+    expect(transport.streams.length).toBe(streamsBefore);
   });
 
   it('reconnects after the controller ends the stream, announcing its applied revision', async () => {

@@ -51,9 +51,9 @@ export async function pinnedCa(port: number, token: string): Promise<string> {
   throw new Error('the server presented no certificate matching the pin');
 }
 
-export function client(port: number, caPem: string, identity?: { keyPem: string; certPem: string }): AgentServiceClient {
+export function client(port: number, caPem: string, identity?: { keyPem: string; certPem: string }, options: grpc.ChannelOptions = {}): AgentServiceClient {
   const credentials = grpc.credentials.createSsl(Buffer.from(caPem), identity ? Buffer.from(identity.keyPem) : null, identity ? Buffer.from(identity.certPem) : null);
-  return new proto.AgentService(`127.0.0.1:${port}`, credentials, AGENT_CHANNEL_OPTIONS);
+  return new proto.AgentService(`127.0.0.1:${port}`, credentials, { ...AGENT_CHANNEL_OPTIONS, ...options });
 }
 
 export function unary<Req, Res>(call: (req: Req, callback: grpc.requestCallback<Res>) => unknown, req: Req): Promise<Res> {
@@ -122,6 +122,11 @@ export class AgentStream {
 
   end(): void {
     this.call.end();
+  }
+
+  /** Cancels the call (what an agent does when it stops or gives up on a stream). */
+  cancel(): void {
+    this.call.cancel();
   }
 }
 

@@ -1,7 +1,9 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { applyHostDelta, type HostDesiredState, type HostStateDelta } from '@wgfleet/domain';
-import { hostDeltaFromProto, hostStateFromProto, type AgentServiceClient } from '@wgfleet/proto';
+import { AGENT_SERVER_MAX_RECEIVE_BYTES, hostDeltaFromProto, hostStateFromProto, type AgentServiceClient } from '@wgfleet/proto';
 import { createHash, X509Certificate } from 'node:crypto';
+import { Client } from 'pg';
+import { AgentGrpcServer } from '../src/modules/agent-sync/agent-grpc.server';
 import { AgentReportsService } from '../src/modules/agent-sync/agent-reports.service';
 import { AgentStream, client, newIdentity, pinnedCa, selfSignedHostCertificate, unary } from './agent-client';
 import { api, createHost, createInterface, createPeer, desiredRevision, sleep, type HostBody, type InterfaceBody, type PeerBody, type PortForwardBody } from './fixtures';
@@ -37,8 +39,8 @@ describe('agent sync over gRPC (mTLS)', () => {
     await t.close();
   });
 
-  function agent(ca: string, identity?: Enrolled['identity']): AgentServiceClient {
-    const c = client(t.grpcPort, ca, identity);
+  function agent(ca: string, identity?: Enrolled['identity'], options?: Parameters<typeof client>[3]): AgentServiceClient {
+    const c = client(t.grpcPort, ca, identity, options);
     clients.push(c);
     return c;
   }
@@ -151,15 +153,115 @@ describe('agent sync over gRPC (mTLS)', () => {
       expect((await current.next('snapshot')).hostId).toBe(first.host.id);
     });
 
-    it('renews a certificate for the same host and makes it the only valid one', async () => {
-      const e = await enrolledHost();
+    /** Renews over `e`'s certificate with a fresh key; the identity the answer makes. */
+    async function renew(e: Enrolled): Promise<Enrolled['identity']> {
       const c = agent(e.ca, e.identity);
-      const renewed = await unary(c.renew.bind(c), { csrPem: (await newIdentity()).csrPem });
-      const cert = new X509Certificate(renewed.certificatePem);
+      const { keyPem, csrPem } = await newIdentity();
+      const res = await unary(c.renew.bind(c), { csrPem });
+      return { keyPem, certPem: res.certificatePem };
+    }
+
+    it('renews a certificate for the same host, keeping the old one valid until the new one is used on a Connect', async () => {
+      const e = await enrolledHost();
+      const renewed = await renew(e);
+      const cert = new X509Certificate(renewed.certPem);
       expect(cert.subjectAltName).toBe(`URI:urn:wgfleet:host:${e.host.id}`);
       expect(cert.serialNumber).not.toBe(new X509Certificate(e.identity.certPem).serialNumber);
+
+      // The answer may have been lost: the old certificate still connects, and renews again.
+      const old = open(e);
+      await old.next('snapshot');
+      const retried = await renew(e);
+      // That drops the certificate whose answer was lost (nobody connected with it).
+      expect(await open({ ...e, identity: renewed }).closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+
+      // The first Connect with the new certificate revokes the old one, also ending its stream.
+      const current = open({ ...e, identity: retried });
+      expect((await current.next('snapshot')).hostId).toBe(e.host.id);
+      expect(await old.closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect(await open(e).closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+      const c = agent(e.ca, e.identity);
       const again = await unary(c.renew.bind(c), { csrPem: (await newIdentity()).csrPem }).catch((err: ServiceError) => err);
       expect((again as ServiceError).code).toBe(status.UNAUTHENTICATED);
+      const [row] = await queryDb<{ previous_cert_serial: string | null }>(t.databaseUrl, `SELECT previous_cert_serial FROM hosts WHERE id = $1`, [e.host.id]);
+      expect(row?.previous_cert_serial).toBeNull();
+    });
+
+    it('revokes both the current and the pre-renewal certificate when the host enrolls again', async () => {
+      const e = await enrolledHost();
+      const renewed = await renew(e);
+      const res = await t.http().post(api(`/hosts/${e.host.id}/enrollment-tokens`)).set(t.auth()).expect(201);
+      const second = await enroll((res.body as { token: string }).token, e.host.id);
+      expect(await open(e).closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect(await open({ ...e, identity: renewed }).closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect((await open({ ...e, ...second }).next('snapshot')).hostId).toBe(e.host.id);
+    });
+
+    it('ends the stream of a deleted host and refuses its certificate afterwards', async () => {
+      const e = await enrolledHost();
+      const stream = open(e);
+      await stream.next('snapshot');
+      await t.http().delete(api(`/hosts/${e.host.id}`)).set(t.auth()).expect(200);
+      expect(await stream.closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+      expect(await open(e).closed()).toMatchObject({ code: status.UNAUTHENTICATED });
+    });
+
+    it('refuses a message over its receive limit before authentication (RESOURCE_EXHAUSTED)', async () => {
+      const host = await createHost(t);
+      const ca = await pinnedCa(t.grpcPort, host.enrollmentToken!.token);
+      // A client allowed to send more than the controller accepts (the agent's own limit is the controller's).
+      const c = agent(ca, undefined, { 'grpc.max_send_message_length': AGENT_SERVER_MAX_RECEIVE_BYTES + 1024 * 1024 });
+      const huge = await unary(c.enroll.bind(c), { token: 'x'.repeat(AGENT_SERVER_MAX_RECEIVE_BYTES), csrPem: 'csr' }).catch((err: ServiceError) => err);
+      expect((huge as ServiceError).code).toBe(status.RESOURCE_EXHAUSTED);
+      // The endpoint is fine afterwards.
+      await enroll(host.enrollmentToken!.token, host.id);
+    });
+  });
+
+  describe('streams that end while they are authenticated', () => {
+    it('opens no session for a stream cancelled during authentication, so the sweep marks its host offline', async () => {
+      const e = await enrolledHost();
+      const server = t.app.get(AgentGrpcServer);
+      const c = agent(e.ca, e.identity);
+      // Hold every Connect in authentication: its certificate check reads the hosts table.
+      const lock = new Client({ connectionString: t.databaseUrl });
+      await lock.connect();
+      await lock.query(`BEGIN`);
+      await lock.query(`LOCK TABLE hosts IN ACCESS EXCLUSIVE MODE`);
+      const cancelled: AgentStream[] = [];
+      try {
+        for (let i = 0; i < 5; i++) {
+          const s = new AgentStream(c);
+          s.send({ hello: { appliedRevision: 0, facts: FACTS } });
+          cancelled.push(s);
+        }
+        const waiting = async (): Promise<number> =>
+          (
+            await queryDb<{ n: number }>(
+              t.databaseUrl,
+              `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM hosts%'`,
+            )
+          )[0]!.n;
+        expect(await eventually(waiting, (n) => n >= cancelled.length)).toBeGreaterThanOrEqual(cancelled.length);
+        for (const s of cancelled) s.cancel();
+        // One HTTP/2 connection carries every call of this client, and its frames are handled in
+        // order: once a later call is answered, the controller has seen the cancellations.
+        const probe = await unary(c.enroll.bind(c), { token: '', csrPem: '' }).catch((err: ServiceError) => err);
+        expect((probe as ServiceError).code).toBe(status.INVALID_ARGUMENT);
+      } finally {
+        await lock.query(`COMMIT`);
+        await lock.end();
+      }
+      // A stream authenticated after them: once it has its snapshot, theirs were decided too.
+      const later = open(e);
+      await later.next('snapshot');
+      later.end();
+      expect(await eventually(async () => server.streamCount(e.host.id), (n) => n === 0)).toBe(0);
+
+      // Nothing left to keep the host alive: one sweep finds it stale.
+      await queryDb(t.databaseUrl, `UPDATE hosts SET status = 'online', last_seen_at = now() - interval '1 hour' WHERE id = $1`, [e.host.id]);
+      await server.sweep();
+      expect((await getHost(e.host.id)).status).toBe('offline');
     });
   });
 

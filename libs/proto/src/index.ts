@@ -8,7 +8,7 @@
 // optional), `X__Output` what you receive (every field present, defaults filled in). The codec
 // turns desired state and deltas into and out of their messages; apply deltas with
 // applyHostDelta from @wgfleet/domain.
-export { AGENT_CHANNEL_OPTIONS, findProtoRoot, loadAgentProto, PROTO_LOADER_OPTIONS, type AgentProtoPackage } from './loader';
+export { AGENT_CHANNEL_OPTIONS, AGENT_SERVER_MAX_RECEIVE_BYTES, AGENT_SERVER_OPTIONS, findProtoRoot, loadAgentProto, PROTO_LOADER_OPTIONS, type AgentProtoPackage } from './loader';
 export { hostDeltaFromProto, hostDeltaToProto, hostStateFromProto, hostStateToProto, ProtoDecodeError } from './codec';
 export type { AgentServiceClient, AgentServiceHandlers, AgentServiceDefinition } from './generated/wgfleet/agent/v1/AgentService';
 export type * from './generated/wgfleet/agent/v1/AgentMessage';

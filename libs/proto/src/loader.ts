@@ -46,14 +46,35 @@ export function loadAgentProto(protoRoot: string = findProtoRoot()): AgentProtoP
 }
 
 /**
- * gRPC channel options for both ends of the agent stream. A snapshot of 50,000 peers is several
- * megabytes, over gRPC's 4 MB default receive limit; keepalive pings find a dead peer (a crashed
- * host, a NAT that dropped the flow) within ~40 s instead of the kernel's TCP timeout.
+ * The largest message the controller accepts. It is far below the agent's own receive limit on
+ * purpose: Enroll needs no client certificate, so anyone who reaches the port can send one, and
+ * grpc-js buffers a whole message before any handler (or authentication) runs. Agents send
+ * nothing big but their reports; at 50,000 peers on one host:
+ * - StatsReport: ~110 bytes per peer (UUID, two counters, handshake, an IPv6 endpoint) ≈ 5.5 MB;
+ * - DataplaneReport JSON: ~760 bytes per peer (WireGuard dump entry ~230, two tc classes with
+ *   statistics ~450, a blocked-peer counter ~80) ≈ 38 MB even with every peer suspended.
+ * 64 MB leaves room above that.
+ */
+export const AGENT_SERVER_MAX_RECEIVE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * gRPC channel options for the agent's end of the stream. A snapshot of 50,000 peers is several
+ * megabytes, over gRPC's 4 MB default receive limit, so the agent receives up to 256 MB; it sends
+ * at most what the controller accepts (a bigger report fails on the agent, not on the wire).
+ * Keepalive pings find a dead peer (a crashed host, a NAT that dropped the flow) within ~40 s
+ * instead of the kernel's TCP timeout.
  */
 export const AGENT_CHANNEL_OPTIONS = {
   'grpc.max_receive_message_length': 256 * 1024 * 1024,
-  'grpc.max_send_message_length': 256 * 1024 * 1024,
+  'grpc.max_send_message_length': AGENT_SERVER_MAX_RECEIVE_BYTES,
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
+} as const;
+
+/** The controller's server options: the same keepalive, snapshots up to 256 MB out, and its own receive limit. */
+export const AGENT_SERVER_OPTIONS = {
+  ...AGENT_CHANNEL_OPTIONS,
+  'grpc.max_receive_message_length': AGENT_SERVER_MAX_RECEIVE_BYTES,
+  'grpc.max_send_message_length': 256 * 1024 * 1024,
 } as const;

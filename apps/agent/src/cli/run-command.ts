@@ -30,7 +30,7 @@ export async function startAgent(args: RunArgs, log: Logger, timing: DaemonTimin
   const statusPath = statePaths(stateDir).status;
   const status = new AgentStatusFile(statusPath, await readAgentStatus(statusPath), (e) => log.warn('cannot write status.json', { error: String(e) }));
   const applier = new StateApplier(dataplane, new StateStore(stateDir), status, log);
-  const link = new GrpcControllerLink(config.controller, stateDir);
+  const link = new GrpcControllerLink(config.controller, stateDir, log);
   const daemon = new AgentDaemon({
     hostId: config.hostId,
     stateDir,

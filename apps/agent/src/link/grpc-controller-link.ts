@@ -1,25 +1,31 @@
 import * as grpc from '@grpc/grpc-js';
 import type { AgentMessage, AgentServiceClient, ControllerMessage__Output, RenewRequest, RenewResponse__Output } from '@wgfleet/proto';
 import { loadCredentials } from '../identity/credential-files';
+import type { Logger } from '../log/logger';
 import type { RenewedCertificate } from '../sync/certificate-renewal';
 import type { AgentEvent, ControllerEvent, ControllerLink, ControllerStream } from '../sync/controller-link';
 import { callUnary, createAgentClient } from './agent-client';
-import { agentEventToProto, controllerEventFromProto } from './message-mapping';
+import { agentEventToProto, controllerEventFromProto, IgnoredControllerMessages } from './message-mapping';
 
 // The controller over mTLS gRPC. Every connect() reads the key and certificates from disk and
 // opens a fresh channel, so a renewed certificate (or CA) takes effect at the next reconnect.
 
 export class GrpcControllerLink implements ControllerLink {
   private client: AgentServiceClient | null = null;
+  /** Shared by every stream of this link, so an ignored kind is logged once per process, not per reconnect. */
+  private readonly ignored: IgnoredControllerMessages;
 
   constructor(
     private readonly address: string,
     private readonly stateDir: string,
-  ) {}
+    log: Logger,
+  ) {
+    this.ignored = new IgnoredControllerMessages(log);
+  }
 
   async connect(): Promise<ControllerStream> {
     const client = await this.freshClient();
-    return new GrpcControllerStream(client.connect());
+    return new GrpcControllerStream(client.connect(), this.ignored);
   }
 
   async renew(csrPem: string): Promise<RenewedCertificate> {
@@ -45,7 +51,10 @@ export class GrpcControllerLink implements ControllerLink {
 class GrpcControllerStream implements ControllerStream {
   readonly opened: Promise<void>;
 
-  constructor(private readonly call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output>) {
+  constructor(
+    private readonly call: grpc.ClientDuplexStream<AgentMessage, ControllerMessage__Output>,
+    private readonly ignored: IgnoredControllerMessages,
+  ) {
     // Errors surface through the async iterator; this keeps an 'error' without a reader from
     // becoming an uncaught exception.
     call.on('error', () => undefined);
@@ -68,7 +77,10 @@ class GrpcControllerStream implements ControllerStream {
 
   private async *iterate(): AsyncGenerator<ControllerEvent> {
     try {
-      for await (const message of this.call as AsyncIterable<ControllerMessage__Output>) yield controllerEventFromProto(message);
+      for await (const message of this.call as AsyncIterable<ControllerMessage__Output>) {
+        const event = controllerEventFromProto(message, this.ignored.note);
+        if (event) yield event;
+      }
     } catch (e) {
       // Our own close() cancels the call: that is an end, not a failure.
       if ((e as { code?: number }).code === grpc.status.CANCELLED) return;

@@ -1,10 +1,19 @@
 import { applyHostDelta } from '@wgfleet/domain';
 import { hostDeltaFromProto, hostStateFromProto, ProtoDecodeError, type AgentMessage, type ControllerMessage__Output } from '@wgfleet/proto';
+import type { Logger } from '../log/logger';
 import type { AgentEvent, ControllerEvent } from '../sync/controller-link';
 
 // The Connect stream's messages to and from the sync loop's events.
 
-export function controllerEventFromProto(m: ControllerMessage__Output): ControllerEvent {
+/**
+ * The sync loop's event for a controller message, or null for a kind of message this agent does
+ * not know: a newer controller may send kinds added after this agent was built. Failing the
+ * stream over one would make the agent reconnect forever against that controller, so it is
+ * skipped and reported to `unknown`. (Protobuf drops fields this agent's schema lacks, so such a
+ * message usually arrives with no body; a body named by a newer proto file beside an older build
+ * keeps its name.)
+ */
+export function controllerEventFromProto(m: ControllerMessage__Output, unknown: (kind: string) => void): ControllerEvent | null {
   switch (m.body) {
     case 'snapshot':
       return { kind: 'snapshot', state: hostStateFromProto(present(m.snapshot, 'snapshot')) };
@@ -17,8 +26,22 @@ export function controllerEventFromProto(m: ControllerMessage__Output): Controll
     case 'reportRequest':
       return { kind: 'reportRequest' };
     default:
-      throw new ProtoDecodeError(`controller message without a known body (${String(m.body)})`);
+      unknown(String(m.body ?? 'unknown'));
+      return null;
   }
+}
+
+/** Logs each kind of controller message this agent ignores once (a newer controller may send it on every sync). */
+export class IgnoredControllerMessages {
+  private readonly logged = new Set<string>();
+
+  constructor(private readonly log: Logger) {}
+
+  readonly note = (kind: string): void => {
+    if (this.logged.has(kind)) return;
+    this.logged.add(kind);
+    this.log.warn('ignoring a kind of controller message this agent does not know (the controller is newer; update the agent)', { kind });
+  };
 }
 
 export function agentEventToProto(e: AgentEvent): AgentMessage {

@@ -5,6 +5,11 @@ import { certificateInfo, createCsrForKey, renewalTime } from '../identity/ident
 // Certificate rotation without operator action: from two thirds of its lifetime on (see
 // renewalTime), the agent asks the controller (Renew, over the current mTLS identity) to sign a
 // new certificate for its existing key. The new one is used from the next connection on.
+//
+// A renewal can fail after the controller issued the certificate (the answer is lost, or fails a
+// check below). The controller keeps accepting the certificate it renewed from until the new one
+// is first used on a Connect (or the old one expires), so the agent simply keeps its current
+// certificate and renews again at the next check; that renewal replaces the one it never got.
 
 export interface RenewedCertificate {
   certificatePem: string;

@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { AGENT_CHANNEL_OPTIONS, loadAgentProto, type AgentServiceHandlers, type EnrollResponse, type RenewResponse } from '@wgfleet/proto';
+import { AGENT_SERVER_OPTIONS, loadAgentProto, type AgentServiceHandlers, type EnrollResponse, type RenewResponse } from '@wgfleet/proto';
 import { JsonLogger } from '../../common/json-logger';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
@@ -58,14 +58,19 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnModuleDestroy 
   async onApplicationBootstrap(): Promise<void> {
     // Every replica sweeps, gRPC or not: a replica that died cannot mark its own hosts offline.
     const tickMs = (this.config.agents.offlineAfterSeconds * 1000) / 3;
-    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer = setInterval(() => void this.sweep(), tickMs);
     this.timer.unref();
     if (!this.config.grpc.enabled) return;
     this.unsubscribe.push(
       this.events.onDesired((e) => this.sessions.get(e.hostId)?.forEach((s) => s.desiredChanged(e.revision))),
-      this.enrollment.onRevoked((hostId) => void this.dropRevoked(hostId)),
+      this.enrollment.onRevoked(
+        (hostId) =>
+          void this.dropRevoked(hostId).catch((e: unknown) =>
+            this.logger.warn('cannot check agent streams after a revocation', { hostId, error: e instanceof Error ? e.message : String(e) }),
+          ),
+      ),
     );
-    const server = new grpc.Server(AGENT_CHANNEL_OPTIONS);
+    const server = new grpc.Server(AGENT_SERVER_OPTIONS);
     server.addService(loadAgentProto().AgentService.service, this.handlers());
     const identity = await this.pki.serverIdentity();
     const provider = staticCertificateProvider(this.pki.caCertificatePem, identity);
@@ -113,7 +118,7 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnModuleDestroy 
         );
       },
       Renew: (call, callback) => {
-        this.authenticate(call)
+        this.authenticate(call, (hostId, serial) => this.enrollment.accepts(hostId, serial))
           .then(({ hostId, serial }) => this.enrollment.renew(hostId, serial, call.request.csrPem, sourceIp(call.getPeer())))
           .then(
             (r) => callback(null, { certificatePem: r.certificatePem, caCertificatePem: r.caCertificatePem } satisfies RenewResponse),
@@ -123,9 +128,13 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnModuleDestroy 
       Connect: (call: ConnectCall) => {
         // Buffer the agent's first messages while the certificate is checked.
         call.pause();
-        this.authenticate(call).then(
+        this.authenticate(call, (hostId, serial) => this.enrollment.acceptsConnect(hostId, serial)).then(
           ({ hostId, serial }) => {
-            this.open(new AgentSession(hostId, serial, call, { reader: this.reader, reports: this.reports, logger: this.logger, onClosed: (s) => this.forget(s) }));
+            // The agent may have gone during the check: its 'cancelled' already fired, so a session
+            // opened now would never hear of it and keep the host "online" forever.
+            if (call.cancelled || call.destroyed) return;
+            const session = new AgentSession(hostId, serial, call, { reader: this.reader, reports: this.reports, logger: this.logger, onClosed: (s) => this.forget(s) });
+            if (!session.isClosed) this.open(session);
             call.resume();
           },
           (e: unknown) => call.emit('error', this.toStatus(e)),
@@ -134,12 +143,15 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnModuleDestroy 
     };
   }
 
-  /** The host a call comes from: its client certificate must be the host's current one. */
-  private async authenticate(call: Pick<ConnectCall, 'getAuthContext'>): Promise<{ hostId: string; serial: string }> {
+  /** The host a call comes from: its client certificate must be one the host accepts (`accepted`). */
+  private async authenticate(
+    call: Pick<ConnectCall, 'getAuthContext'>,
+    accepted: (hostId: string, serial: string) => Promise<boolean>,
+  ): Promise<{ hostId: string; serial: string }> {
     const raw = call.getAuthContext().sslPeerCertificate?.raw;
     const verified = raw ? this.pki.verifyHostCertificate(raw) : null;
     if (!verified) throw new CallerError(grpc.status.UNAUTHENTICATED, 'a client certificate from this controller is required (enroll first)');
-    if (!(await this.enrollment.isCurrent(verified.hostId, verified.serial))) {
+    if (!(await accepted(verified.hostId, verified.serial))) {
       throw new CallerError(grpc.status.UNAUTHENTICATED, 'this certificate was replaced or its host deleted: enroll again');
     }
     return verified;
@@ -156,20 +168,30 @@ export class AgentGrpcServer implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   private forget(session: AgentSession): void {
-    this.metrics.streams.dec();
     const set = this.sessions.get(session.hostId);
-    set?.delete(session);
-    if (set?.size === 0) this.sessions.delete(session.hostId);
+    // A session that closed before it was registered was never counted.
+    if (!set?.delete(session)) return;
+    this.metrics.streams.dec();
+    if (set.size === 0) this.sessions.delete(session.hostId);
   }
 
-  /** The host enrolled again: streams still holding an older certificate end. */
+  /** Open Connect streams of `hostId` on this replica. */
+  streamCount(hostId: string): number {
+    return this.sessions.get(hostId)?.size ?? 0;
+  }
+
+  /** A certificate of the host was revoked (enrolled again, renewal completed, host deleted): streams whose certificate no longer passes end. */
   private async dropRevoked(hostId: string): Promise<void> {
     for (const s of this.sessions.get(hostId) ?? []) {
-      if (!(await this.enrollment.isCurrent(hostId, s.serial))) s.fail(grpc.status.UNAUTHENTICATED, 'this certificate was replaced: enroll again');
+      if (!(await this.enrollment.accepts(hostId, s.serial))) s.fail(grpc.status.UNAUTHENTICATED, 'this certificate was revoked (replaced, or its host deleted)');
     }
   }
 
-  private async tick(): Promise<void> {
+  /**
+   * Records every host with a stream here as seen, then marks hosts nobody has seen for a while
+   * offline. Runs on a timer on every replica; public so tests can run one sweep.
+   */
+  async sweep(): Promise<void> {
     try {
       const seen = await this.reports.touch([...this.sessions.keys()]);
       for (const [hostId, at] of seen) this.sessions.get(hostId)?.forEach((s) => s.seen(at));

@@ -44,6 +44,15 @@ export class AgentSession {
     call.on('end', () => this.close());
     call.on('cancelled', () => this.close());
     call.on('error', () => this.close());
+    // grpc-js destroys the call when the agent cancels; 'close' also covers any other teardown.
+    call.on('close', () => this.close());
+    // A call that ended before this session existed emits none of these again.
+    if (call.cancelled || call.destroyed) this.close();
+  }
+
+  /** Whether the stream is over (then the session must not be registered, or it never leaves). */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /** Settles once the end of the stream is recorded (awaited when the replica shuts down). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { hashToken, pinEnrollmentToken, splitEnrollmentToken } from '@wgfleet/domain';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { JsonObject } from '../../common/json';
-import { PubSubService } from '../../infra/pubsub.service';
+import { HostRevocationsService } from '../pki/host-revocations.service';
 import { PkiService } from '../pki/pki.service';
 
 export interface EnrollmentResult {
@@ -14,19 +14,19 @@ export interface EnrollmentResult {
 /** The token is unknown, used or expired (one answer for all three: no oracle for guessers). */
 export class EnrollmentRefusedError extends Error {}
 
-const REVOKED = 'host-certificate-revoked';
-
 /**
- * Turns one-time tokens into host certificates, and current certificates into fresh ones. A
- * host has exactly one valid certificate: the one whose serial `hosts.cert_serial` holds. Issuing
- * a new one (enrolling again, renewing) therefore revokes the previous one in the same update.
+ * Turns one-time tokens into host certificates, and accepted certificates into fresh ones. A host
+ * accepts the certificate whose serial `hosts.cert_serial` holds and, right after a renewal,
+ * also the one it renewed from (`previous_cert_serial`): the agent may never have received the
+ * new one (a lost answer), so that one must keep working until the new serial shows up on a
+ * Connect (then it is revoked) or until it expires. Enrolling again revokes both at once.
  */
 @Injectable()
 export class EnrollmentService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly pki: PkiService,
-    private readonly pubsub: PubSubService,
+    private readonly revocations: HostRevocationsService,
   ) {}
 
   /**
@@ -46,7 +46,8 @@ export class EnrollmentService {
       if (!hostId) throw new EnrollmentRefusedError('the enrollment token is unknown, already used or expired');
       const cert = await this.pki.issueHostCertificate(hostId, csrPem);
       await m.query(
-        `UPDATE hosts SET cert_serial = $2, cert_fingerprint = $3, cert_not_after = $4, enrolled_at = now(), facts = COALESCE($5::jsonb, facts), agent_version = COALESCE($6, agent_version),
+        `UPDATE hosts SET cert_serial = $2, previous_cert_serial = NULL, cert_fingerprint = $3, cert_not_after = $4, enrolled_at = now(),
+                facts = COALESCE($5::jsonb, facts), agent_version = COALESCE($6, agent_version),
                 status = CASE WHEN status = 'pending' THEN 'offline' ELSE status END
           WHERE id = $1`,
         [hostId, cert.serial, cert.fingerprint, cert.notAfter, facts ? JSON.stringify(facts) : null, agentVersion],
@@ -54,40 +55,74 @@ export class EnrollmentService {
       await audit(m, 'host.enroll', hostId, cert.serial, sourceIp);
       return { hostId, cert };
     });
-    this.pubsub.publish(REVOKED, issued.hostId);
+    this.revocations.publish(issued.hostId);
     return { hostId: issued.hostId, certificatePem: issued.cert.certificatePem, caCertificatePem: this.pki.caCertificatePem };
   }
 
-  /** A new certificate for the host of a verified, current one. */
-  async renew(hostId: string, currentSerial: string, csrPem: string, sourceIp: string | null): Promise<EnrollmentResult> {
+  /**
+   * A new certificate for the host of a verified, accepted one. Renewing with the current
+   * certificate keeps it as the previous one. Renewing with the previous one means the agent
+   * never got (or never stored) the certificate issued last time: that one is dropped and the
+   * previous one stays accepted, so a lost answer can be retried as often as needed.
+   */
+  async renew(hostId: string, serial: string, csrPem: string, sourceIp: string | null): Promise<EnrollmentResult> {
     const cert = await this.pki.issueHostCertificate(hostId, csrPem);
     const renewed = await this.dataSource.transaction(async (m) => {
-      // Conditional on the serial the request authenticated with: a renewal racing a re-enrollment loses.
-      const rows = (await m.query(`UPDATE hosts SET cert_serial = $2, cert_fingerprint = $3, cert_not_after = $4 WHERE id = $1 AND cert_serial = $5 RETURNING id`, [
+      // The row lock orders this after a racing re-enrollment or renewal, whose outcome it then sees.
+      const [row] = (await m.query(`SELECT cert_serial, previous_cert_serial FROM hosts WHERE id = $1 FOR UPDATE`, [hostId])) as CertSerials[];
+      if (!row || (row.cert_serial !== serial && row.previous_cert_serial !== serial)) return null;
+      const previous = row.cert_serial === serial ? serial : row.previous_cert_serial;
+      await m.query(`UPDATE hosts SET cert_serial = $2, previous_cert_serial = $3, cert_fingerprint = $4, cert_not_after = $5 WHERE id = $1`, [
         hostId,
         cert.serial,
+        previous,
         cert.fingerprint,
         cert.notAfter,
-        currentSerial,
-      ])) as [unknown[], number];
-      if (rows[0].length === 0) return false;
+      ]);
       await audit(m, 'host.certificate.renew', hostId, cert.serial, sourceIp);
-      return true;
+      // Whatever was accepted before and is neither the new nor the kept certificate is revoked.
+      return { revokedAny: [row.cert_serial, row.previous_cert_serial].some((s) => s !== null && s !== previous) };
     });
     if (!renewed) throw new EnrollmentRefusedError('the certificate was replaced meanwhile');
+    if (renewed.revokedAny) this.revocations.publish(hostId);
     return { hostId, certificatePem: cert.certificatePem, caCertificatePem: this.pki.caCertificatePem };
   }
 
-  /** Whether `serial` is the host's current certificate. */
-  async isCurrent(hostId: string, serial: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(`SELECT 1 FROM hosts WHERE id = $1 AND cert_serial = $2`, [hostId, serial])) as unknown[];
+  /** Whether the host accepts `serial`: its current certificate, or the one it renewed away from. */
+  async accepts(hostId: string, serial: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(`SELECT 1 FROM hosts WHERE id = $1 AND (cert_serial = $2 OR previous_cert_serial = $2)`, [hostId, serial])) as unknown[];
     return rows.length > 0;
   }
 
-  /** Calls `listener(hostId)` when any replica issued a host a new certificate by enrollment. */
-  onRevoked(listener: (hostId: string) => void): () => void {
-    return this.pubsub.subscribe(REVOKED, listener);
+  /**
+   * Authenticates a Connect. The first Connect with a renewed certificate proves the agent has it
+   * on disk, so the certificate it renewed from is revoked here (and streams still using it end).
+   */
+  async acceptsConnect(hostId: string, serial: string): Promise<boolean> {
+    const [row] = (await this.dataSource.query(`SELECT cert_serial, previous_cert_serial FROM hosts WHERE id = $1 AND (cert_serial = $2 OR previous_cert_serial = $2)`, [
+      hostId,
+      serial,
+    ])) as CertSerials[];
+    if (!row) return false;
+    if (row.cert_serial === serial && row.previous_cert_serial !== null) {
+      const cleared = (await this.dataSource.query(`UPDATE hosts SET previous_cert_serial = NULL WHERE id = $1 AND cert_serial = $2 AND previous_cert_serial IS NOT NULL RETURNING id`, [
+        hostId,
+        serial,
+      ])) as [unknown[], number];
+      if (cleared[0].length > 0) this.revocations.publish(hostId);
+    }
+    return true;
   }
+
+  /** Calls `listener(hostId)` when any replica revoked a certificate of that host (see HostRevocationsService). */
+  onRevoked(listener: (hostId: string) => void): () => void {
+    return this.revocations.subscribe(listener);
+  }
+}
+
+interface CertSerials {
+  cert_serial: string | null;
+  previous_cert_serial: string | null;
 }
 
 /** Certificates are security events: who got one, when, from where (never the token). */

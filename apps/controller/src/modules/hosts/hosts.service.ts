@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../../config/config.module';
 import { SECRET_BOX } from '../../infra/crypto.module';
 import type { Actor } from '../access/principal';
 import { InterfaceEntity } from '../interfaces/interface.entity';
+import { HostRevocationsService } from '../pki/host-revocations.service';
 import { PkiService } from '../pki/pki.service';
 import { HostChangeEntity } from '../revisions/host-change.entity';
 import { HostWriter, type WriteTx } from '../revisions/host-writer';
@@ -26,6 +27,7 @@ export class HostsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly writer: HostWriter,
     private readonly pki: PkiService,
+    private readonly revocations: HostRevocationsService,
   ) {}
 
   async create(dto: CreateHostDto, actor: Actor): Promise<WriteOutcome<HostDto>> {
@@ -119,6 +121,9 @@ export class HostsService {
       await tx.manager.getRepository(HostEntity).delete({ id });
       tx.audit({ action: 'host.delete', resourceType: 'host', resourceId: id });
     });
+    // Its certificates died with the row; streams still open (on any replica) end now instead of
+    // waiting for a sync that a host without interfaces never gets.
+    this.revocations.publish(id);
     return { id, deleted: true };
   }
 
