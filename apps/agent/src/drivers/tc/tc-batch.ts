@@ -36,6 +36,17 @@ function mask32(n: number): string {
   return `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 }
 
+/** HTB parameters of a class, as numbers: what the driver configures and what it compares a
+ * class read back from the kernel against. */
+export interface HtbClassSpec {
+  rateBits: number;
+  ceilBits: number;
+  /** bytes */
+  burst: number;
+  cburst: number;
+  quantum: number;
+}
+
 /**
  * HTB parameters of one peer class.
  * - rate = ceil: a peer never borrows, so its class is a plain token bucket at its limit.
@@ -47,16 +58,32 @@ function mask32(n: number): string {
  * - quantum: only weighs round-robin between classes that borrow; ours don't, so a fixed value
  *   above the MTU just avoids the kernel's "quantum is small/big" warning per class.
  */
-export function htbClassParams(rateKbit: number): string {
+export function peerClassSpec(rateKbit: number): HtbClassSpec {
   if (!Number.isFinite(rateKbit) || rateKbit <= 0) throw new Error(`bad rate ${rateKbit}`);
-  const kbit = Math.round(rateKbit);
-  const bytesPerSec = (kbit * 1000) / 8;
-  const burst = Math.max(16 * 1024, Math.ceil(bytesPerSec * 0.02));
-  return `rate ${kbit}kbit ceil ${kbit}kbit burst ${burst} cburst ${burst} quantum 8000`;
+  const bits = Math.round(rateKbit) * 1000;
+  const burst = Math.max(16 * 1024, Math.ceil((bits / 8) * 0.02));
+  return { rateBits: bits, ceilBits: bits, burst, cburst: burst, quantum: 8000 };
 }
 
 /** The default (unshaped) class: far above any link speed, with a burst big enough at that rate. */
-const DEFAULT_CLASS_PARAMS = 'rate 100gbit ceil 100gbit burst 4000000 cburst 4000000 quantum 200000';
+export const DEFAULT_CLASS_SPEC: HtbClassSpec = { rateBits: 100e9, ceilBits: 100e9, burst: 4_000_000, cburst: 4_000_000, quantum: 200_000 };
+
+/** Every rate we configure is a whole number of kbit (the default class's one of gbit). */
+function formatRate(bits: number): string {
+  return bits % 1e9 === 0 ? `${bits / 1e9}gbit` : `${bits / 1000}kbit`;
+}
+
+function formatSpec(s: HtbClassSpec): string {
+  return `rate ${formatRate(s.rateBits)} ceil ${formatRate(s.ceilBits)} burst ${s.burst} cburst ${s.cburst} quantum ${s.quantum}`;
+}
+
+export function htbClassParams(rateKbit: number): string {
+  return formatSpec(peerClassSpec(rateKbit));
+}
+
+/** Hash masks of the device's two levels: the root hashes the third octet, level 1 the fourth. */
+export const L1_HASH_MASK = 0x0000ff00;
+export const L2_HASH_MASK = 0x000000ff;
 
 function filterBase(dev: string): string {
   return `filter add dev ${dev} parent 1: prio ${CLASSIFY_PRIO} protocol ip`;
@@ -64,16 +91,25 @@ function filterBase(dev: string): string {
 
 /** Creates the level-2 table for one third-octet value and links it from the level-1 bucket. */
 export function l2TableLines(dev: IfbDevice, address: number): string[] {
-  const t = l2Table(address);
+  return [l2TableCreateLine(dev, address), l2TableLinkLine(dev, address)];
+}
+
+export function l2TableCreateLine(dev: IfbDevice, address: number): string {
+  return `${filterBase(dev.name)} handle ${hex(l2Table(address))}: u32 divisor 256`;
+}
+
+/** The level-1 bucket of the address's third octet → its level-2 table. */
+export function l2TableLinkLine(dev: IfbDevice, address: number): string {
   const o3 = (address >>> 8) & 0xff;
-  return [
-    `${filterBase(dev.name)} handle ${hex(t)}: u32 divisor 256`,
-    `${filterBase(dev.name)} u32 ht ${hex(L1_TABLE)}:${hex(o3)}: match u32 0 0 link ${hex(t)}: hashkey mask 0x000000ff at ${addressOffset(dev.direction)}`,
-  ];
+  return `${filterBase(dev.name)} u32 ht ${hex(L1_TABLE)}:${hex(o3)}: match u32 0 0 link ${hex(l2Table(address))}: hashkey mask ${mask32(L2_HASH_MASK)} at ${addressOffset(dev.direction)}`;
+}
+
+export function classLine(dev: IfbDevice, minor: number, spec: HtbClassSpec, verb: 'add' | 'change'): string {
+  return `class ${verb} dev ${dev.name} parent 1: classid 1:${hex(minor)} htb ${formatSpec(spec)}`;
 }
 
 export function classAddLine(dev: IfbDevice, p: ShapedPeer, verb: 'add' | 'change' = 'add'): string {
-  return `class ${verb} dev ${dev.name} parent 1: classid 1:${hex(classMinor(p.shapingId))} htb ${htbClassParams(p.rateKbit)}`;
+  return classLine(dev, classMinor(p.shapingId), peerClassSpec(p.rateKbit), verb);
 }
 
 export function peerFilterAddLine(dev: IfbDevice, p: ShapedPeer): string {
@@ -85,12 +121,17 @@ export function peerFilterAddLine(dev: IfbDevice, p: ShapedPeer): string {
   );
 }
 
+export function filterDelLine(dev: IfbDevice, handle: string): string {
+  return `filter del dev ${dev.name} parent 1: prio ${CLASSIFY_PRIO} protocol ip handle ${handle} u32`;
+}
+
+export function classDelLine(dev: IfbDevice, minor: number): string {
+  return `class del dev ${dev.name} classid 1:${hex(minor)}`;
+}
+
 export function peerDelLines(dev: IfbDevice, p: ShapedPeer): string[] {
   // Filter first: the kernel refuses to delete a class a filter still points at.
-  return [
-    `filter del dev ${dev.name} parent 1: prio ${CLASSIFY_PRIO} protocol ip handle ${peerFilterHandle(p.address)} u32`,
-    `class del dev ${dev.name} classid 1:${hex(classMinor(p.shapingId))}`,
-  ];
+  return [filterDelLine(dev, peerFilterHandle(p.address)), classDelLine(dev, classMinor(p.shapingId))];
 }
 
 /**
@@ -109,7 +150,7 @@ export function buildDeviceBatch(dev: IfbDevice, subnet: Subnet, peers: readonly
   const lines: string[] = [
     `qdisc replace dev ${dev.name} root handle 2: pfifo limit 1000`,
     `qdisc replace dev ${dev.name} root handle 1: htb default ${hex(DEFAULT_MINOR)}`,
-    `class add dev ${dev.name} parent 1: classid 1:${hex(DEFAULT_MINOR)} htb ${DEFAULT_CLASS_PARAMS}`,
+    classLine(dev, DEFAULT_MINOR, DEFAULT_CLASS_SPEC, 'add'),
   ];
   for (const p of peers) lines.push(classAddLine(dev, p));
   lines.push(`${filterBase(dev.name)} handle ${hex(L1_TABLE)}: u32 divisor 256`);
@@ -121,7 +162,7 @@ export function buildDeviceBatch(dev: IfbDevice, subnet: Subnet, peers: readonly
     lines.push(...l2TableLines(dev, p.address));
   }
   lines.push(
-    `${filterBase(dev.name)} u32 ht 800:: match ip ${matchField(dev.direction)} ${subnet.cidr} link ${hex(L1_TABLE)}: hashkey mask 0x0000ff00 at ${off}`,
+    `${filterBase(dev.name)} u32 ht 800:: match ip ${matchField(dev.direction)} ${subnet.cidr} link ${hex(L1_TABLE)}: hashkey mask ${mask32(L1_HASH_MASK)} at ${off}`,
   );
   for (const p of peers) lines.push(peerFilterAddLine(dev, p));
   return { lines, tables };

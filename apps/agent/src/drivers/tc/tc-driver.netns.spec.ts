@@ -1,20 +1,12 @@
 import { diffHostStates, type HostDesiredState } from '@wgfleet/domain';
 import { ProcessCommandRunner } from '../../exec/command-runner';
 import { TcDriver } from './tc-driver';
-import { addClientAddress, createTestNet, hostState, iface, iperf, peer, type TcTestNet } from './tc-netns.testutil';
+import { addClientAddress, createTestNet, expectShaped, hostState, iface, iperf, peer, type TcTestNet } from './tc-netns.testutil';
 
 // Real kernel test: the driver shapes a veth standing in for a WireGuard interface, inside
 // throw-away namespaces, and iperf3 checks the shaping is accurate in both directions.
 
 jest.setTimeout(120_000);
-
-const within = (measured: number, kbit: number): void => {
-  const ratio = measured / (kbit * 1000);
-  // Logged so the test output doubles as the accuracy report.
-  console.log(`iperf3 ${(measured / 1e6).toFixed(2)} Mbit/s for a ${kbit / 1000} Mbit/s limit (${(ratio * 100).toFixed(1)}%)`);
-  expect(ratio).toBeGreaterThan(0.8);
-  expect(ratio).toBeLessThan(1.2);
-};
 
 const classIds = async (net: TcTestNet, dev: string): Promise<string[]> => {
   const out = await net.inHost('tc', ['class', 'show', 'dev', dev]);
@@ -72,10 +64,10 @@ describe('TcDriver in network namespaces', () => {
   });
 
   it('shapes download and upload within ±20% (8 and 20 Mbit/s)', async () => {
-    within(await iperf(net, A, 'down'), 8000);
-    within(await iperf(net, A, 'up'), 8000);
-    within(await iperf(net, C, 'down'), 20000);
-    within(await iperf(net, C, 'up'), 20000);
+    expectShaped(await iperf(net, A, 'down'), 8000);
+    expectShaped(await iperf(net, A, 'up'), 8000);
+    expectShaped(await iperf(net, C, 'down'), 20000);
+    expectShaped(await iperf(net, C, 'up'), 20000);
     // The report sees the traffic in the right peer's class.
     const report = await driver.report(state);
     const up = report.interfaces[0]?.devices.find((d) => d.device === 'vh-u0');
@@ -102,8 +94,8 @@ describe('TcDriver in network namespaces', () => {
     expect(diff.changedInterfaces[0]?.changedPeers).toHaveLength(1);
     await driver.applyDiff(state, next, diff);
     state = next;
-    within(await iperf(net, A, 'down'), 20000);
-    within(await iperf(net, A, 'up'), 12000);
+    expectShaped(await iperf(net, A, 'down'), 20000);
+    expectShaped(await iperf(net, A, 'up'), 12000);
   });
 
   it('applyDiff removing a peer deletes its classes and filters; adding brings them back', async () => {
@@ -134,7 +126,7 @@ describe('TcDriver in network namespaces', () => {
     const report = await driver.report(state);
     expect(report.interfaces[0]?.devices.find((d) => d.device === 'vh-d0')?.classes.find((c) => c.minor === 2)?.rateBits).toBe(20_000_000);
     expect(await driver.detectDrift(state)).toEqual([]);
-    within(await iperf(net, A, 'down', 2), 20000);
+    expectShaped(await iperf(net, A, 'down', 2), 20000);
   });
 
   it('spreads peers over several IFB devices per direction and dispatches by address', async () => {
@@ -146,7 +138,7 @@ describe('TcDriver in network namespaces', () => {
     // A (.2) hashes to shard 0, D (.5) to shard 1.
     expect(await classIds(net, 'vh-d0')).toEqual(['1:2', '1:ffff']);
     expect(await classIds(net, 'vh-d1')).toEqual(['1:5', '1:ffff']);
-    within(await iperf(net, A, 'down', 2), 20000);
+    expectShaped(await iperf(net, A, 'down', 2), 20000);
     const r = await many.report(state);
     const d0 = r.interfaces[0]!.devices.find((d) => d.device === 'vh-d0')!;
     expect(d0.classes.find((c) => c.minor === 2)!.bytes).toBeGreaterThan(1_000_000);

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { HostDesiredState, InterfaceState, PeerState } from '@wgfleet/domain';
+import type { CommandRunner, RunOptions, RunResult } from '../../exec/command-runner';
 
 // Test network for the tc driver (used by the netns spec and the benchmark):
 //   ns "host" ── veth "vh" ══ "vc" ── ns "client"
@@ -123,6 +124,14 @@ export async function iperf(net: TcTestNet, peerAddress: string, direction: 'dow
   throw lastErr;
 }
 
+/** Measured throughput within ±20% of a limit; logged so test output doubles as the accuracy report. */
+export function expectShaped(measured: number, kbit: number): void {
+  const ratio = measured / (kbit * 1000);
+  console.log(`iperf3 ${(measured / 1e6).toFixed(2)} Mbit/s for a ${kbit / 1000} Mbit/s limit (${(ratio * 100).toFixed(1)}%)`);
+  expect(ratio).toBeGreaterThan(0.8);
+  expect(ratio).toBeLessThan(1.2);
+}
+
 let keyCounter = 0;
 function fakeKey(): string {
   // 32 bytes base64 — the tc driver never looks at keys.
@@ -162,4 +171,18 @@ export function iface(name: string, cidr: string, peers: PeerState[], id = `if-$
 
 export function hostState(revision: number, interfaces: InterfaceState[]): HostDesiredState {
   return { hostId: 'host-tc-test', revision, publicAddress: null, interfaces };
+}
+
+/** Records every command with its stdin (the `tc -batch` lines), to prove what an apply ran. */
+export class RecordingRunner implements CommandRunner {
+  readonly commands: Array<{ line: string; stdin: string }> = [];
+  constructor(private readonly inner: CommandRunner) {}
+  run(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult> {
+    this.commands.push({ line: [cmd, ...args].join(' '), stdin: opts?.stdin ?? '' });
+    return this.inner.run(cmd, args, opts);
+  }
+  /** Every line sent to a `-batch` (tc or ip): what changed the kernel. */
+  batchLines(): string[] {
+    return this.commands.flatMap((c) => c.stdin.split('\n')).filter((l) => l !== '');
+  }
 }
