@@ -72,4 +72,13 @@ describe('address allocation', () => {
     await t.http().patch(api(`/interfaces/${iface.id}`)).set(t.auth()).send({ address: '100.64.51.1/23' }).expect(200);
     expect(await next(iface)).toBe('100.64.50.1');
   });
+
+  it('looks past a long run of taken addresses above the hint', async () => {
+    // 300 explicitly placed peers right above the hint: more than the first search window.
+    const iface = await createInterface(t, { address: '100.64.80.1/23' });
+    const explicit = Array.from({ length: 300 }, (_, i) => `100.64.${80 + ((i + 2) >> 8)}.${(i + 2) & 255}`);
+    for (const address of explicit) await createPeer(t, iface.id, { address });
+    expect(await next(iface)).toBe('100.64.81.46');
+  });
 });
+

@@ -56,10 +56,21 @@ export async function addressOwner(tx: WriteTx, interfaceId: string, address: st
  * peers); when nothing is free above the hint, the whole subnet is searched once more.
  */
 export async function allocateAddress(tx: WriteTx, interfaceId: string): Promise<string | null> {
-  return (await searchFree(tx, interfaceId, true)) ?? (await searchFree(tx, interfaceId, false));
+  return (
+    (await searchFree(tx, interfaceId, true, FIRST_WINDOW)) ??
+    (await searchFree(tx, interfaceId, true, null)) ??
+    (await searchFree(tx, interfaceId, false, null))
+  );
 }
 
-async function searchFree(tx: WriteTx, interfaceId: string, fromHint: boolean): Promise<string | null> {
+/**
+ * Candidates probed by the usual search. generate_series is materialized in full before LIMIT
+ * applies (5 ms for a /16), so the common case — a free address right at the hint — looks at a
+ * small window first and only a crowded or stale hint pays for the whole subnet.
+ */
+const FIRST_WINDOW = 256;
+
+async function searchFree(tx: WriteTx, interfaceId: string, fromHint: boolean, window: number | null): Promise<string | null> {
   const [row] = (await tx.manager.query(
     `WITH bounds AS (
        -- A hint outside the subnet (left from an address the interface had before) is ignored.
@@ -70,7 +81,7 @@ async function searchFree(tx: WriteTx, interfaceId: string, fromHint: boolean): 
          FROM interfaces WHERE id = $1
      ), pick AS (
        SELECT b.first + g AS address
-         FROM bounds b, generate_series(0, b.broadcast - b.first - 1) AS g
+         FROM bounds b, generate_series(0, LEAST(b.broadcast - b.first - 1, $3::bigint)) AS g
         WHERE b.first + g <> b.own
           AND (SELECT 1 FROM peers p WHERE p.interface_id = $1 AND p.address = b.first + g LIMIT 1) IS NULL
         LIMIT 1
@@ -79,7 +90,7 @@ async function searchFree(tx: WriteTx, interfaceId: string, fromHint: boolean): 
      )
      -- A SELECT on top: TypeORM returns an UPDATE's rows in another shape.
      SELECT host(address) AS address FROM raised`,
-    [interfaceId, fromHint],
+    [interfaceId, fromHint, window],
   )) as Array<{ address: string }>;
   return row?.address ?? null;
 }
