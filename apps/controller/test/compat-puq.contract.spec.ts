@@ -536,6 +536,26 @@ describe('PUQVPNCP v1 compatibility surface', () => {
 
     afterEach(() => jest.restoreAllMocks());
 
+    it('lets only one of two creates racing for an account name or username through, across servers', async () => {
+      await ok('post', 'wireguard', form('name=Race_A', 'address=10.0.200.1/24', 'listen_port=52200'));
+      await ok('post', 'wireguard', form('name=Race_B', 'address=10.0.201.1/24', 'listen_port=52201'));
+      // Both requests pass the quick check before the write, as two racing requests would.
+      const directory = t.app.get(PuqDirectory, { strict: false });
+      const nameTaken = directory.accountNameTaken.bind(directory);
+      const usernameTaken = directory.usernameTaken.bind(directory);
+      jest.spyOn(directory, 'accountNameTaken').mockImplementation(async (name, manager) => (manager ? nameTaken(name, manager) : false));
+      jest.spyOn(directory, 'usernameTaken').mockImplementation(async (username, manager) => (manager ? usernameTaken(username, manager) : false));
+
+      await ok('post', 'account', form('wg_name=Race_A', 'name=dup_1', 'username=dupuser_1', 'allowed_IPs=10.0.200.2'));
+      await fails('post', 'account', form('wg_name=Race_B', 'name=dup_1', 'username=dupuser_2', 'allowed_IPs=10.0.201.2'), 'The name is already in use');
+      await fails('post', 'account', form('wg_name=Race_B', 'name=dup_2', 'username=dupuser_1', 'allowed_IPs=10.0.201.2'), 'The username is already in use');
+      // Truly concurrent creates of one name: exactly one wins.
+      const racing = await Promise.all(['Race_A', 'Race_B', 'Race_A', 'Race_B'].map((server, i) => call('post', 'account', form(`wg_name=${server}`, 'name=dup_3', `username=dupuser_3_${i}`, `allowed_IPs=10.0.${server === 'Race_A' ? 200 : 201}.${10 + i}`))));
+      expect(racing.filter((r) => r.status === 'success')).toHaveLength(1);
+      expect(racing.filter((r) => r.error === 'The name is already in use')).toHaveLength(3);
+      expect(await countRows(t, 'peers', 'name = $1', ['dup_3'])).toBe(1);
+    });
+
     it('shows interface private keys only to keys that may write', async () => {
       const readonly = await createApiKey(t, { role: 'readonly' });
       const operator = await createApiKey(t, { role: 'operator' });

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import type { Actor } from '../access/principal';
 import type { InterfaceEntity } from '../interfaces/interface.entity';
 import { ONLINE_WINDOW_MS, toInterfaceDto } from '../interfaces/interfaces.service';
@@ -66,7 +67,9 @@ export class PuqAccountsService {
     if (input.wgName === undefined) throw new PuqError(PUQ_TEXT.serverNotValid);
     const server = await this.directory.server(input.wgName, PUQ_TEXT.serverNotValid);
     // Account names and usernames address accounts across the whole install in PUQ; natively a
-    // name is unique per interface only. Checked before the write (no constraint covers it).
+    // name is unique per interface only, and no constraint covers it. Checked here for a quick
+    // answer, and again inside the write under an install-wide lock, so racing creates cannot both
+    // take a name.
     if (input.name !== undefined && (await this.directory.accountNameTaken(input.name))) throw new PuqError(PUQ_TEXT.nameInUse);
     if (input.username !== undefined && (await this.directory.usernameTaken(input.username))) throw new PuqError(PUQ_TEXT.usernameInUse);
     const name = input.name ?? (await this.directory.freeAccountName());
@@ -79,9 +82,16 @@ export class PuqAccountsService {
     };
     const created = await translated(CREATE_ACCOUNT_RULES, async () => {
       const dto = nativeDto(CreatePeerDto, fields);
-      return this.peers.create(server.id, dto, actor, { privateKey: input.privateKey });
+      return this.peers.create(server.id, dto, actor, { privateKey: input.privateKey, beforeInsert: (manager) => this.claimNames(manager, name, username) });
     });
     return this.render(await this.peers.find(created.body.id));
+  }
+
+  /** Serializes PUQ account creates install-wide until COMMIT, then re-checks their names. */
+  private async claimNames(manager: EntityManager, name: string, username: string): Promise<void> {
+    await manager.query(`SELECT pg_advisory_xact_lock(hashtext('wgfleet:puq-account-names'))`);
+    if (await this.directory.accountNameTaken(name, manager)) throw new PuqError(PUQ_TEXT.nameInUse);
+    if (await this.directory.usernameTaken(username, manager)) throw new PuqError(PUQ_TEXT.usernameInUse);
   }
 
   /** status, password, allowed_IPs, allowed_IPs_ipv6, b_download, b_upload (the rest is not editable through PUQ). */

@@ -106,12 +106,13 @@ export class PuqDirectory {
     return { accounts: row?.accounts ?? 0, online: row?.online ?? 0 };
   }
 
-  async accountNameTaken(name: string): Promise<boolean> {
-    return this.peers.existsBy({ name });
+  /** `manager`: a write transaction's, to see its own snapshot (see PuqAccountsService.create). */
+  async accountNameTaken(name: string, manager: EntityManager = this.peers.manager): Promise<boolean> {
+    return manager.getRepository(PeerEntity).existsBy({ name });
   }
 
-  async usernameTaken(username: string): Promise<boolean> {
-    return this.peers.createQueryBuilder('p').where(`p.metadata ->> '${PUQ_USERNAME}' = :username`, { username }).getExists();
+  async usernameTaken(username: string, manager: EntityManager = this.peers.manager): Promise<boolean> {
+    return manager.getRepository(PeerEntity).createQueryBuilder('p').where(`p.metadata ->> '${PUQ_USERNAME}' = :username`, { username }).getExists();
   }
 
   async freeAccountName(): Promise<string> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { canonicalCidr, cidrContains, cidrsOverlap, effectiveBandwidth, generateKeyPair, generatePresharedKey, isIpv4, isIpv4Cidr, keyPairMatches, parseIpv4Cidr, SecretBox } from '@wgfleet/domain';
-import type { Repository } from 'typeorm';
+import type { EntityManager, Repository } from 'typeorm';
 import { ApiError } from '../../common/api-error';
 import { paginate, type Page } from '../../common/pagination';
 import { SECRET_BOX } from '../../infra/crypto.module';
@@ -18,6 +18,12 @@ import type { JsonObject } from '../../common/json';
 /** Extra inputs only the compatibility surfaces use (PUQ accounts may bring their own private key). */
 export interface PeerCreateOptions {
   privateKey?: string;
+  /**
+   * Runs inside the write transaction, under the interface lock, right before the insert: for a
+   * caller's own uniqueness rules that no constraint covers (PUQ's install-wide account names),
+   * which must be checked where a racing create cannot slip in between.
+   */
+  beforeInsert?: (manager: EntityManager) => Promise<void>;
 }
 
 /** Extra inputs of update() for read-modify-write callers (the PUQ account edit). */
@@ -57,6 +63,7 @@ export class PeersService {
       await checkExtraRoutes(tx, iface, dto.allowedIps ?? [], null);
       const repo = tx.manager.getRepository(PeerEntity);
       const name = dto.name ?? (await unusedName(tx, iface.id, `peer-${address.replace(/\./g, '-')}`));
+      await options.beforeInsert?.(tx.manager);
       const saved = await repo.save(
         repo.create({
           interfaceId: iface.id,
