@@ -311,6 +311,12 @@ describe('revisions', () => {
     // Without ?wait the body has no "applied".
     const plain = await createPeer(t, iface.id);
     expect(plain).not.toHaveProperty('applied');
+
+    // Deleting the interface is such a write too.
+    b = await before(bystander.id);
+    const removed = await t.http().delete(api(`/interfaces/${iface.id}`)).query({ force: 'true', wait: 'applied', timeout: '200ms' }).set(t.auth());
+    expect(removed.status).toBe(200);
+    expect(removed.body).toMatchObject({ id: iface.id, deleted: true, revision: b.revision + 1, applied: false });
   });
 
   it('answers "applied": true once the host acknowledges the revision during ?wait=applied', async () => {

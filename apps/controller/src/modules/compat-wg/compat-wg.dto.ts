@@ -19,8 +19,6 @@ export class WgInterfaceListQuery extends InterfaceListQuery {
 /** `?force=true`, and `?wait=applied&timeout=` as on every native write (checked by RevisionInterceptor). */
 export class WgDeleteInterfaceQuery extends DeleteInterfaceQuery {
   @ApiPropertyOptional(VERSION_DOC) @IsOptional() @IsString() @MaxLength(32) version?: string;
-  @ApiPropertyOptional({ enum: ['applied'] }) @IsOptional() @IsString() @MaxLength(16) wait?: string;
-  @ApiPropertyOptional({ example: '10s' }) @IsOptional() @IsString() @MaxLength(16) timeout?: string;
 }
 
 /** The native peer body plus the interface to create it on (default: the default host's first interface). */

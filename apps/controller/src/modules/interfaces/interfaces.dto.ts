@@ -80,6 +80,10 @@ export class InterfaceListQuery {
 
 export class DeleteInterfaceQuery {
   @ApiPropertyOptional({ description: 'Also delete its peers and port forwards' }) @IsOptional() @IsString() @MaxLength(5) force?: string;
+  // A delete changes the host's desired state, so it takes ?wait=applied like every such write;
+  // the values themselves are checked by the RevisionInterceptor.
+  @ApiPropertyOptional({ enum: ['applied'] }) @IsOptional() @IsString() @MaxLength(16) wait?: string;
+  @ApiPropertyOptional({ example: '10s' }) @IsOptional() @IsString() @MaxLength(16) timeout?: string;
 }
 
 export class ItemsDto {
