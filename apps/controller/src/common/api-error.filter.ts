@@ -1,13 +1,9 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Inject, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiError, type ErrorBody } from './api-error';
+import { bodyParserError } from './body-parsing';
 import { apiErrorFromDatabase } from './db-errors';
-import { JsonLogger } from './json-logger';
-
-interface BodyParserError {
-  type?: string;
-  status?: number;
-}
+import { describeError, JsonLogger } from './json-logger';
 
 /** Renders every error as the contract's body; anything unexpected is logged and becomes a bare 500/503. */
 @Catch()
@@ -28,20 +24,18 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (exception instanceof ApiError) return exception;
     const fromDb = apiErrorFromDatabase(exception);
     if (fromDb) return fromDb;
-    const parser = exception as BodyParserError;
-    if (parser?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
-    if (parser?.type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large');
-    if (parser?.type && parser.status && parser.status < 500) return new ApiError(parser.status, 'BAD_REQUEST', 'The request body could not be read');
+    const fromParser = bodyParserError(exception);
+    if (fromParser) return fromParser;
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === HttpStatus.NOT_FOUND) return new ApiError(404, 'NOT_FOUND', 'Not found');
       if (status < 500) return new ApiError(status, httpCode(status), exception.message);
     }
     if (isDependencyDown(exception)) {
-      this.logger.error('dependency unavailable', { error: describe(exception) });
+      this.logger.error('dependency unavailable', { error: describeError(exception) });
       return new ApiError(503, 'SERVICE_UNAVAILABLE', 'A backing service is unavailable; try again shortly', [], { 'Retry-After': '5' });
     }
-    this.logger.error('unhandled error', { error: describe(exception), stack: (exception as Error)?.stack });
+    this.logger.error('unhandled error', { error: describeError(exception), stack: (exception as Error)?.stack });
     return new ApiError(500, 'INTERNAL', 'Internal error');
   }
 }
@@ -55,8 +49,4 @@ function isDependencyDown(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException)?.code;
   const message = (e as Error)?.message ?? '';
   return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || /Connection terminated|connect ECONNREFUSED|Connection is closed|timeout exceeded when trying to connect/i.test(message);
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }

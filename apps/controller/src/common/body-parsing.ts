@@ -21,6 +21,16 @@ export function rejectUnreadableBodies(req: Request, _res: Response, next: NextF
 
 interface ParserError {
   type?: string;
+  status?: number;
+}
+
+/** A body parser's failure (its errors carry a `type`) as the API error it is; null for any other error. */
+export function bodyParserError(exception: unknown): ApiError | null {
+  const parser = exception as ParserError | null;
+  if (parser?.type === 'entity.parse.failed') return new ApiError(400, 'MALFORMED_JSON', 'The request body is not valid JSON');
+  if (parser?.type === 'entity.too.large') return new ApiError(413, 'PAYLOAD_TOO_LARGE', 'The request body is too large');
+  if (parser?.type && parser.status && parser.status < 500) return new ApiError(parser.status, 'BAD_REQUEST', 'The request body could not be read');
+  return null;
 }
 
 /**

@@ -50,3 +50,8 @@ export function redact(fields: Record<string, unknown>): Record<string, unknown>
   }
   return out;
 }
+
+/** An error as one log field: `Name: message`, or the thrown value itself. */
+export function describeError(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

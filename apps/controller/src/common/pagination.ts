@@ -30,6 +30,18 @@ interface Cursor {
   id: string;
 }
 
+/** Every item of a paged listing, page by page in its order (for callers that must answer with all of them). */
+export async function allPages<T>(fetch: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetch(cursor);
+    all.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return all;
+}
+
 /**
  * Keyset pagination on (created_at, id): stable under inserts and O(page) at any depth, which an
  * OFFSET never is at 100,000 rows. created_at columns are timestamptz(3) so a JS Date round-trips

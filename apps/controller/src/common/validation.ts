@@ -10,12 +10,15 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     transformOptions: { enableImplicitConversion: false },
     validationError: { target: false, value: false },
-    exceptionFactory: (errors: ValidationError[]) => {
-      const details = flatten(errors);
-      const first = details[0];
-      return new ApiError(400, 'VALIDATION_FAILED', first ? `${first.field}: ${first.message}` : 'Invalid input', details);
-    },
+    exceptionFactory: validationFailed,
   });
+}
+
+/** class-validator's errors as the 400 every validation failure is: each problem named by its field path. */
+export function validationFailed(errors: ValidationError[]): ApiError {
+  const details = flatten(errors);
+  const first = details[0];
+  return new ApiError(400, 'VALIDATION_FAILED', first ? `${first.field}: ${first.message}` : 'Invalid input', details);
 }
 
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/config.module';
 import type { JsonObject } from '../../common/json';
+import { isUuid } from '../../common/validation';
 import { RevisionEventsService } from '../revisions/revision-events.service';
 import { AgentMetrics } from './agent-metrics';
 import { splitDataplaneReport, type InterfaceRef } from './dataplane-split';
@@ -28,7 +29,6 @@ export interface PeerCounters {
   endpoint: string;
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Error texts come from the host (command output); they are shown, not parsed, and kept short. */
 const MAX_ERROR_LENGTH = 2_000;
 
@@ -123,7 +123,7 @@ export class AgentReportsService {
   async stats(hostId: string, peers: PeerCounters[]): Promise<void> {
     const latest = new Map<string, PeerCounters>();
     for (const p of peers) {
-      if (UUID_RE.test(p.peerId) && isCounter(p.rxBytes) && isCounter(p.txBytes)) latest.set(p.peerId, p);
+      if (isUuid(p.peerId) && isCounter(p.rxBytes) && isCounter(p.txBytes)) latest.set(p.peerId, p);
     }
     if (latest.size === 0) return;
     const rows = [...latest.values()];

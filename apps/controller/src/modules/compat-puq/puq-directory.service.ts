@@ -25,6 +25,9 @@ const PASSWORD_CONTEXT = 'peer.metadata.puqPassword';
 const INTERFACE_KEY_CONTEXT = 'interface.private_key';
 const PEER_KEY_CONTEXT = 'peer.private_key';
 
+/** An interface by PUQ server name (see PuqDirectory.server), over alias `i`. */
+const BY_PUQ_NAME = '(i.display_name = :name OR (i.display_name IS NULL AND i.name = :name))';
+
 const PASSWORD_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789@#$%';
 
 /**
@@ -49,7 +52,7 @@ export class PuqDirectory {
   async server(name: string, notFound: string = PUQ_TEXT.serverNotFound): Promise<InterfaceEntity> {
     const found = await this.interfaces
       .createQueryBuilder('i')
-      .where('(i.display_name = :name OR (i.display_name IS NULL AND i.name = :name))', { name })
+      .where(BY_PUQ_NAME, { name })
       .orderBy('i.created_at')
       .addOrderBy('i.id')
       .getOne();
@@ -62,7 +65,7 @@ export class PuqDirectory {
   }
 
   async serverNameTaken(name: string): Promise<boolean> {
-    return this.interfaces.createQueryBuilder('i').where('(i.display_name = :name OR (i.display_name IS NULL AND i.name = :name))', { name }).getExists();
+    return this.interfaces.createQueryBuilder('i').where(BY_PUQ_NAME, { name }).getExists();
   }
 
   /** "Default_<n>" for an omitted server name: n of the kernel name wg<n> when free, else the first free n. */

@@ -1,34 +1,26 @@
 import { ArgumentsHost, Catch, HttpException, HttpStatus, Inject, type ExceptionFilter } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../../common/api-error';
+import { bodyParserError } from '../../common/body-parsing';
 import { apiErrorFromDatabase } from '../../common/db-errors';
-import { JsonLogger } from '../../common/json-logger';
+import { describeError, JsonLogger } from '../../common/json-logger';
 import { fail, PuqError, type PuqFailure } from './puq-envelope';
 import { genericText, PUQ_TEXT } from './puq-errors';
 
 /** The PUQ routes' roots: nothing native lives under them. */
 export const PUQ_ROOTS = ['/api/v1/wireguard', '/api/v1/account', '/api/v1/port_forward', '/api/v1/system'];
 
-interface BodyParserError {
-  type?: string;
-  status?: number;
-}
-
 /** Any failure as the PUQ envelope, plus the headers a client should still get (Retry-After). */
-export function puqFailure(exception: unknown, logger: JsonLogger): { body: PuqFailure; headers: Record<string, string> } {
+function puqFailure(exception: unknown, logger: JsonLogger): { body: PuqFailure; headers: Record<string, string> } {
   if (exception instanceof PuqError) return { body: fail(exception.message), headers: {} };
-  const api = exception instanceof ApiError ? exception : apiErrorFromDatabase(exception);
+  const api = exception instanceof ApiError ? exception : (apiErrorFromDatabase(exception) ?? bodyParserError(exception));
   if (api) return { body: fail(genericText(api)), headers: api.headers };
-  const parser = exception as BodyParserError | null;
-  if (parser?.type === 'entity.parse.failed') return { body: fail('The request body is not valid JSON'), headers: {} };
-  if (parser?.type === 'entity.too.large') return { body: fail('The request body is too large'), headers: {} };
-  if (parser?.type && parser.status && parser.status < 500) return { body: fail('The request body could not be read'), headers: {} };
   // Express's own client errors (a path parameter that is not valid percent-encoding) carry a 4xx status.
-  if (exception instanceof URIError && parser?.status === 400) return { body: fail('The request path could not be read'), headers: {} };
+  if (exception instanceof URIError && (exception as { status?: number }).status === 400) return { body: fail('The request path could not be read'), headers: {} };
   if (exception instanceof HttpException && exception.getStatus() < HttpStatus.INTERNAL_SERVER_ERROR) {
     return { body: fail(exception.getStatus() === HttpStatus.NOT_FOUND ? PUQ_TEXT.unknownCall : exception.message), headers: {} };
   }
-  logger.error('unhandled error on the PUQ surface', { error: exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception) });
+  logger.error('unhandled error on the PUQ surface', { error: describeError(exception) });
   return { body: fail(PUQ_TEXT.internal), headers: {} };
 }
 

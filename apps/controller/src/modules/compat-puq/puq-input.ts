@@ -23,7 +23,7 @@ export function field(body: PuqBody, key: string): string | undefined {
   return JSON.stringify(value);
 }
 
-export function intIn(text: string, min: number, max: number): number | null {
+function intIn(text: string, min: number, max: number): number | null {
   if (!/^\d{1,10}$/.test(text)) return null;
   const n = Number(text);
   return n >= min && n <= max ? n : null;
@@ -85,7 +85,7 @@ export interface KeyPairInput {
 }
 
 /** Both keys, or the private key alone (its public key is derived); a public key alone is not a pair. */
-export function parseKeyPair(body: PuqBody, options: { publicOnlyAllowed: boolean }): KeyPairInput {
+function parseKeyPair(body: PuqBody, options: { publicOnlyAllowed: boolean }): KeyPairInput {
   const privateKey = keyField(body, 'private_key');
   const publicKey = keyField(body, 'public_key');
   if (privateKey === undefined && publicKey === undefined) return {};
@@ -206,15 +206,15 @@ export function parseAccountInput(body: PuqBody, create: boolean): AccountInput 
 
 // --- port forwards -----------------------------------------------------------------------------
 
+/** The forward itself; its server comes from the path or `wg_name`, read before these (see PuqServersService.addForward). */
 export interface ForwardInput {
-  wgName?: string;
   dstPort: number;
   protocol: 'tcp' | 'udp';
   toPeer: string;
   toPort: number;
 }
 
-export function parseProtocol(text: string | undefined): 'tcp' | 'udp' | null {
+function parseProtocol(text: string | undefined): 'tcp' | 'udp' | null {
   const p = text?.toLowerCase();
   return p === 'tcp' || p === 'udp' ? p : null;
 }
@@ -228,7 +228,7 @@ export function parseForwardInput(body: PuqBody): ForwardInput {
   if (toPort === null) throw new PuqError(PUQ_TEXT.toPortRange);
   const toPeer = field(body, 'to_peer');
   if (toPeer === undefined) throw new PuqError(PUQ_TEXT.incorrectPeer);
-  return { wgName: field(body, 'wg_name'), dstPort, protocol, toPeer, toPort };
+  return { dstPort, protocol, toPeer, toPort };
 }
 
 /** The path parameters of the port-forward DELETE calls. */

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
-import { validateSync, type ValidationError } from 'class-validator';
-import { ApiError, type FieldProblem } from '../../common/api-error';
+import { validateSync } from 'class-validator';
+import { validationFailed } from '../../common/validation';
 
 /**
  * Builds a native request DTO from the fields a PUQ call translated to, and validates it with the
@@ -10,17 +10,6 @@ import { ApiError, type FieldProblem } from '../../common/api-error';
 export function nativeDto<T extends object>(cls: new () => T, fields: Record<string, unknown>): T {
   const dto = plainToInstance(cls, fields);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-  if (errors.length > 0) {
-    const details = problems(errors);
-    throw new ApiError(400, 'VALIDATION_FAILED', details[0] ? `${details[0].field}: ${details[0].message}` : 'Invalid input', details);
-  }
+  if (errors.length > 0) throw validationFailed(errors);
   return dto;
-}
-
-function problems(errors: ValidationError[], parent = ''): FieldProblem[] {
-  return errors.flatMap((e) => {
-    const field = parent ? `${parent}.${e.property}` : e.property;
-    const own = Object.values(e.constraints ?? {}).map((message) => ({ field, message }));
-    return [...own, ...problems(e.children ?? [], field)];
-  });
 }

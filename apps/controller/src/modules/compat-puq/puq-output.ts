@@ -59,7 +59,7 @@ export interface PuqOnlineAccount {
 }
 
 /** The PUQ server name of an interface: its display name, else (made natively without one) its kernel name. */
-export function puqServerName(iface: Pick<InterfaceDto, 'name' | 'displayName'>): string {
+function puqServerName(iface: Pick<InterfaceDto, 'name' | 'displayName'>): string {
   return iface.displayName ?? iface.name;
 }
 

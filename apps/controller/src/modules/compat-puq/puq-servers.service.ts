@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { JsonObject } from '../../common/json';
+import { allPages } from '../../common/pagination';
 import type { Actor } from '../access/principal';
 import { HostsService } from '../hosts/hosts.service';
 import type { InterfaceEntity } from '../interfaces/interface.entity';
@@ -7,6 +8,7 @@ import { CreateInterfaceDto, UpdateInterfaceDto } from '../interfaces/interfaces
 import { InterfacesService, toInterfaceDto } from '../interfaces/interfaces.service';
 import { PortForwardsService } from '../port-forwards/port-forwards.service';
 import { DataplaneService } from '../stats/dataplane.service';
+import type { DataplaneDto } from '../stats/stats.dto';
 import { PuqDirectory } from './puq-directory.service';
 import { PuqError } from './puq-envelope';
 import { PUQ_TEXT, translated, type ErrorRule } from './puq-errors';
@@ -127,13 +129,8 @@ export class PuqServersService {
   async forwardsOf(name: string): Promise<Record<string, PuqForward>> {
     const iface = await this.directory.server(name);
     const peerNames = new Map((await this.directory.accounts(iface.id)).map((p) => [p.id, p.name]));
-    const items: PuqForward[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await translated(SERVER_READ_RULES, () => this.forwards.list(iface.id, { limit: PAGE, cursor }));
-      items.push(...page.items.map((f) => toPuqForward(f, peerNames.get(f.peerId) ?? '')));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
+    const forwards = await allPages((cursor) => translated(SERVER_READ_RULES, () => this.forwards.list(iface.id, { limit: PAGE, cursor })));
+    const items = forwards.map((f) => toPuqForward(f, peerNames.get(f.peerId) ?? ''));
     return keyedBy(items, (f) => forwardKey({ port: f.dst_port, protocol: f.protocol }));
   }
 
@@ -172,27 +169,23 @@ export class PuqServersService {
   }
 
   async natRules(name: string): Promise<string> {
-    const iface = await this.directory.server(name);
-    const report = await this.dataplane.forInterface(iface.id);
-    return report.state === 'reported' ? renderNatRules(report.nftables, facts(iface)) : '';
+    const { iface, report } = await this.reported(name);
+    return report ? renderNatRules(report.nftables, facts(iface)) : '';
   }
 
   async filterRules(name: string): Promise<string> {
-    const iface = await this.directory.server(name);
-    const report = await this.dataplane.forInterface(iface.id);
-    return report.state === 'reported' ? renderFilterRules(report.nftables, facts(iface)) : '';
+    const { iface, report } = await this.reported(name);
+    return report ? renderFilterRules(report.nftables, facts(iface)) : '';
   }
 
   async trafficControl(name: string): Promise<string> {
-    const iface = await this.directory.server(name);
-    const report = await this.dataplane.forInterface(iface.id);
-    return report.state === 'reported' ? renderTrafficControl(report.tc, iface.name) : '';
+    const { iface, report } = await this.reported(name);
+    return report ? renderTrafficControl(report.tc, iface.name) : '';
   }
 
   async dump(name: string): Promise<PuqDump> {
-    const iface = await this.directory.server(name);
-    const report = await this.dataplane.forInterface(iface.id);
-    return renderDump(report.state === 'reported' ? report.wireguard : null, iface.name);
+    const { iface, report } = await this.reported(name);
+    return renderDump(report ? report.wireguard : null, iface.name);
   }
 
   async availableIps(name: string): Promise<string[]> {
@@ -206,6 +199,13 @@ export class PuqServersService {
     const iface = await this.directory.server(name);
     await translated(SERVER_READ_RULES, () => this.interfaces.applyDefaultBandwidth(iface.id, actor));
     return '';
+  }
+
+  /** The named server and what its agent last reported of its data plane (null before the first report). */
+  private async reported(name: string): Promise<{ iface: InterfaceEntity; report: DataplaneDto | null }> {
+    const iface = await this.directory.server(name);
+    const report = await this.dataplane.forInterface(iface.id);
+    return { iface, report: report.state === 'reported' ? report : null };
   }
 
   private async render(iface: InterfaceEntity, withPrivateKey: boolean): Promise<PuqServer> {

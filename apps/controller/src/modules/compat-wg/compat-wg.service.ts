@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../../common/api-error';
+import { allPages } from '../../common/pagination';
 import { HostsService } from '../hosts/hosts.service';
 import { InterfacesService } from '../interfaces/interfaces.service';
 import type { PeerDto } from '../peers/peers.dto';
@@ -18,24 +19,14 @@ export class CompatWgService {
 
   /** The seed creates peers without naming a tunnel: they go to the default host's first interface. */
   async defaultInterfaceId(): Promise<string> {
-    const host = await this.hosts.defaultHost().catch((e: unknown) => {
-      if (e instanceof ApiError && e.status === 400) return null;
-      throw e;
-    });
+    const host = await this.hosts.findDefaultHost();
     const first = host ? (await this.interfaces.list({ hostId: host.id, limit: 1 })).items[0] : undefined;
     if (!first) throw ApiError.invalid('interfaceId', 'interfaceId is required: there is no default interface (no default host, or it has no interfaces)');
     return first.id;
   }
 
   /** Every peer of an interface, page by page in the native order. */
-  async peersOf(interfaceId: string): Promise<PeerDto[]> {
-    const all: PeerDto[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.peers.list({ interfaceId, limit: PAGE, cursor });
-      all.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return all;
+  peersOf(interfaceId: string): Promise<PeerDto[]> {
+    return allPages((cursor) => this.peers.list({ interfaceId, limit: PAGE, cursor }));
   }
 }

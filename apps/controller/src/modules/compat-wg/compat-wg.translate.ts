@@ -5,7 +5,7 @@ import type { InterfaceDto } from '../interfaces/interfaces.dto';
 import type { CreatePeerDto, PeerDto } from '../peers/peers.dto';
 
 /** The API's semantic version; `?version=` accepts this or `latest`. */
-export const WG_API_VERSION = '1.0.0';
+const WG_API_VERSION = '1.0.0';
 export const WG_API_VERSIONS: readonly string[] = ['latest', WG_API_VERSION];
 
 /** Error texts the seed names, by the situation that produces them. */

@@ -78,9 +78,14 @@ export class HostsService {
 
   /** The host new interfaces go to when the request names none. */
   async defaultHost(): Promise<HostEntity> {
-    const host = await this.hosts.findOneBy({ isDefault: true });
+    const host = await this.findDefaultHost();
     if (!host) throw ApiError.invalid('hostId', 'hostId is required: there is no default host (create a host with isDefault: true)');
     return host;
+  }
+
+  /** The default host, or null when there is none. */
+  findDefaultHost(): Promise<HostEntity | null> {
+    return this.hosts.findOneBy({ isDefault: true });
   }
 
   async update(id: string, dto: UpdateHostDto, actor: Actor): Promise<WriteOutcome<HostDto>> {

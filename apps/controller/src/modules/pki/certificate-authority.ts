@@ -137,7 +137,7 @@ export function verifyHostCertificate(ca: LoadedCa, der: Buffer, now = new Date(
   return uri ? { hostId: uri.slice(`URI:${HOST_URN_PREFIX}`.length), serial: cert.serialNumber } : null;
 }
 
-export function fingerprintOf(der: Buffer): string {
+function fingerprintOf(der: Buffer): string {
   return createHash('sha256').update(der).digest('hex');
 }
 
