@@ -1,4 +1,4 @@
-import type { HostDesiredState, InterfaceState, PeerState, PortForwardState } from '@wgfleet/domain';
+import { intToIpv4, parseIpv4Cidr, type HostDesiredState, type InterfaceState, type PeerState, type PortForwardState } from '@wgfleet/domain';
 
 // Synthetic desired states for the agent benchmark: one interface on 100.64.0.0/16 (test-network
 // range; a /16 holds 50,000 peers), every peer limited in both directions, one peer in ten
@@ -7,7 +7,7 @@ import type { HostDesiredState, InterfaceState, PeerState, PortForwardState } fr
 // generating 50,000 real X25519 pairs would only slow the benchmark down.
 
 /** Host address on the interface; peers get .0.2 upwards (shapingId = offset in the subnet). */
-export const INTERFACE_CIDR = '100.64.0.1/16';
+const INTERFACE_CIDR = '100.64.0.1/16';
 const SUSPENDED_EVERY = 10;
 const FORWARD_EVERY = 10;
 const FORWARD_BASE_PORT = 10_000;
@@ -20,12 +20,14 @@ function key(kind: number, n: number): string {
   return b.toString('base64');
 }
 
+const NETWORK = parseIpv4Cidr(INTERFACE_CIDR).network;
+
 function addressOf(shapingId: number): string {
-  return `100.64.${shapingId >> 8}.${shapingId & 0xff}`;
+  return intToIpv4(NETWORK + shapingId);
 }
 
 /** Peer number `n` (0-based); its shapingId is n + 2 (.0 is the network, .1 the host). */
-export function benchPeer(n: number, opts: { enabled?: boolean } = {}): PeerState {
+function benchPeer(n: number, opts: { enabled?: boolean } = {}): PeerState {
   const shapingId = n + 2;
   const address = addressOf(shapingId);
   return {

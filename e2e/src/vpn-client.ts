@@ -10,7 +10,7 @@ interface WgQuickFile {
   Peer: Record<string, string>;
 }
 
-export function parseWgQuick(text: string): WgQuickFile {
+function parseWgQuick(text: string): WgQuickFile {
   const file: WgQuickFile = { Interface: {}, Peer: {} };
   let section: Record<string, string> | null = null;
   for (const raw of text.split('\n')) {

@@ -1,3 +1,4 @@
+import { intToIpv4, ipv4ToInt } from '@wgfleet/domain';
 import { sleep, type ControllerProcess, type Netns, type NetnsLab, type WireguardClient } from '@wgfleet/testing';
 import { AgentProcess } from './agent-process';
 import { connectClient } from './vpn-client';
@@ -30,8 +31,7 @@ export async function createVpnHost(
   o: { label: string; internet: Netns; publicAddress: string; isDefault?: boolean },
 ): Promise<VpnHost & { enrollmentToken: string }> {
   const ns = await lab.namespace(o.label);
-  const [a, b, c, d] = o.publicAddress.split('.').map(Number) as [number, number, number, number];
-  await lab.link(ns, `${o.publicAddress}/30`, o.internet, `${a}.${b}.${c}.${d + 1}/30`);
+  await lab.link(ns, `${o.publicAddress}/30`, o.internet, `${intToIpv4(ipv4ToInt(o.publicAddress) + 1)}/30`);
   const res = await controller.request('POST', '/api/v1/hosts', { name: `e2e-${o.label}-${lab.id}`, kind: 'linux', publicAddress: o.publicAddress, isDefault: o.isDefault ?? false });
   if (res.status !== 201) throw new Error(`POST /hosts: ${res.status} ${res.text}`);
   const body = res.body as { id: string; enrollmentToken: { token: string } };

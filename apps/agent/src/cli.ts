@@ -3,7 +3,7 @@ import { parseCommandLine, USAGE, UsageError, type CommandLine } from './cli/arg
 import { enrollCommand } from './cli/enroll-command';
 import { startAgent } from './cli/run-command';
 import { collectStatus, renderStatus } from './cli/status-command';
-import { StderrLogger, type Logger } from './log/logger';
+import { errorMessage, StderrLogger, type Logger } from './log/logger';
 
 // wgfleet-agent: enroll | run | status. Exit codes: 0 ok, 1 failure, 2 bad command line
 // (EX_USAGE would be 64; 2 is what most CLIs use and what systemd shows as INVALIDARGUMENT).
@@ -57,7 +57,7 @@ main(process.argv.slice(2), log).then(
       process.stderr.write(`wgfleet-agent: ${e.message}\n`);
       process.exit(EXIT_USAGE);
     }
-    log.error(e instanceof Error ? e.message : String(e));
+    log.error(errorMessage(e));
     process.exit(EXIT_FAILURE);
   },
 );

@@ -13,6 +13,7 @@ import {
   type RenewRequest__Output,
   type RenewResponse,
 } from '@wgfleet/proto';
+import { pollUntil } from '@wgfleet/testing';
 import type { ApplyResult } from '../src/dataplane/dataplane-report';
 import type { LinuxDataPlane } from '../src/dataplane/linux-dataplane';
 import { loadCredentials, saveCredentials } from '../src/identity/credential-files';
@@ -114,14 +115,8 @@ class FakeControllerTransport {
 
 const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-async function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+function until<T>(what: string, fn: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5_000): Promise<T> {
+  return pollUntil(what, fn, { timeoutMs, intervalMs: 10 });
 }
 
 function peer(n: number): PeerState {

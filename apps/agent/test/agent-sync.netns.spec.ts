@@ -8,6 +8,7 @@ import {
   exec,
   freePort,
   NetnsLab,
+  pollUntil,
   removeStaleLabs,
   startControllerProcess,
   startWireguardClient,
@@ -91,14 +92,8 @@ describe('wgfleet-agent against the controller, data plane in a network namespac
     return (JSON.parse(stdout) as Array<{ ifindex: number }>)[0]?.ifindex ?? -1;
   }
 
-  async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== null && v !== false) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; agent log:\n${agent?.stderr ?? ''}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+  function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
+    return pollUntil(what, fn, { timeoutMs, intervalMs: 100, detail: () => `; agent log:\n${agent?.stderr ?? ''}` });
   }
 
   beforeAll(async () => {

@@ -81,6 +81,8 @@ export function applyHostDelta(state: HostDesiredState, delta: HostStateDelta): 
 }
 
 function removeRows(iface: InterfaceState, peerIds: Set<string>, forwardIds: Set<string>): InterfaceState {
+  // Most deltas remove nothing: skip the pass over every peer.
+  if (peerIds.size === 0 && forwardIds.size === 0) return iface;
   const goneAddresses = new Set(iface.peers.filter((p) => peerIds.has(p.id)).map((p) => p.address));
   const forwardGone = (f: PortForwardState): boolean => forwardIds.has(f.id) || goneAddresses.has(f.peerAddress);
   if (goneAddresses.size === 0 && !iface.portForwards.some(forwardGone)) return iface;

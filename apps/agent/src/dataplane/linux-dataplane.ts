@@ -3,6 +3,7 @@ import type { CommandRunner } from '../exec/command-runner';
 import { NftablesDriver, type NftablesDriverOptions } from '../drivers/nftables/nftables-driver';
 import { WireGuardDriver } from '../drivers/wireguard/wireguard-driver';
 import type { WgLinkOptions } from '../drivers/wireguard/wg-link';
+import { errorMessage } from '../log/logger';
 import { assertValidChange, assertValidState } from '../net/validate';
 import type { DataPlaneDriver } from './driver';
 import type { ApplyResult, DataPlaneReport, DriftReport, DriverTiming } from './dataplane-report';
@@ -183,8 +184,4 @@ async function runDrivers(drivers: DataPlaneDriver[], mode: 'in-order' | 'concur
 /** Whether a diff creates, removes or reconfigures an interface (rather than only its peers and forwards). */
 function changesInterfaces(diff: HostDiff): boolean {
   return diff.addedInterfaces.length > 0 || diff.removedInterfaces.length > 0 || diff.changedInterfaces.some((d) => d.settingsChanged);
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -10,6 +10,11 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
+/** The message of a thrown value, for a log field or a report. */
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
 const SECRET_FIELD = /secret|token|password|privatekey|presharedkey|^key$|pem$/i;
 
 function redact(value: unknown): unknown {

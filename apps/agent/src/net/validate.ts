@@ -24,11 +24,7 @@ export class InvalidStateError extends Error {
 
 export function assertValidState(state: HostDesiredState): void {
   checkHost(state);
-  for (const i of state.interfaces) {
-    checkInterfaceSettings(i);
-    for (const p of i.peers) checkPeer(i, p);
-    for (const f of i.portForwards) checkPortForward(i, f);
-  }
+  for (const i of state.interfaces) checkInterface(i);
   checkForwardsUnique(state);
 }
 
@@ -40,11 +36,7 @@ export function assertValidState(state: HostDesiredState): void {
  */
 export function assertValidChange(next: HostDesiredState, diff: HostDiff): void {
   checkHost(next);
-  for (const i of diff.addedInterfaces) {
-    checkInterfaceSettings(i);
-    for (const p of i.peers) checkPeer(i, p);
-    for (const f of i.portForwards) checkPortForward(i, f);
-  }
+  for (const i of diff.addedInterfaces) checkInterface(i);
   let forwardsAdded = diff.addedInterfaces.some((i) => i.portForwards.length > 0);
   for (const d of diff.changedInterfaces) {
     if (d.settingsChanged) checkInterfaceSettings(d.iface);
@@ -65,6 +57,13 @@ function checkHost(state: HostDesiredState): void {
     names.add(i.name);
   }
   check(state.publicAddress === null || isIpv4(state.publicAddress), 'bad public address');
+}
+
+/** Everything of one interface except what spans interfaces (names, forwards). */
+function checkInterface(i: InterfaceState): void {
+  checkInterfaceSettings(i);
+  for (const p of i.peers) checkPeer(i, p);
+  for (const f of i.portForwards) checkPortForward(i, f);
 }
 
 function checkInterfaceSettings(i: InterfaceState): void {

@@ -1,5 +1,5 @@
 import type { DriftReport } from '../dataplane/dataplane-report';
-import type { Logger } from '../log/logger';
+import { errorMessage, type Logger } from '../log/logger';
 import type { AgentStatusFile } from './agent-status';
 import { Backoff } from './backoff';
 import { renewalDue, renewCertificate } from './certificate-renewal';
@@ -167,8 +167,4 @@ export class AgentDaemon {
       this.wakeUp = wake;
     });
   }
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

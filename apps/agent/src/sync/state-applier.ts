@@ -1,7 +1,7 @@
 import type { HostDesiredState } from '@wgfleet/domain';
 import type { DriverTiming } from '../dataplane/dataplane-report';
 import type { LinuxDataPlane } from '../dataplane/linux-dataplane';
-import type { Logger } from '../log/logger';
+import { errorMessage, type Logger } from '../log/logger';
 import type { StateStore } from '../state/state-store';
 import type { AgentStatusFile } from './agent-status';
 
@@ -50,7 +50,7 @@ export class StateApplier {
     try {
       stored = await this.store.load();
     } catch (e) {
-      this.log.error('cannot read the last applied state; waiting for the controller', { error: message(e) });
+      this.log.error('cannot read the last applied state; waiting for the controller', { error: errorMessage(e) });
       return null;
     }
     if (!stored) return null;
@@ -84,7 +84,7 @@ export class StateApplier {
     } catch (e) {
       // The data plane now needs a full converge (LinuxDataPlane forgets its base on failure).
       // The last good state stays the one on disk and in `applied`.
-      const error = message(e);
+      const error = errorMessage(e);
       this.log.error('apply failed', { revision: next.revision, error });
       void this.status.update({ lastError: error, lastErrorAt: new Date().toISOString() });
       return { revision: next.revision, ok: false, error, durationMs: performance.now() - started, mode: 'full', timings: [] };
@@ -103,7 +103,7 @@ export class StateApplier {
           await this.store.save(s);
         } catch (e) {
           // The host runs the state anyway; the next apply tries again.
-          this.log.error('cannot save the applied state', { revision: s.revision, error: message(e) });
+          this.log.error('cannot save the applied state', { revision: s.revision, error: errorMessage(e) });
         }
       }
     });
@@ -112,8 +112,4 @@ export class StateApplier {
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;
-}
-
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

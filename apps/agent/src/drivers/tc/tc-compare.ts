@@ -1,3 +1,4 @@
+import { prefixMask } from '@wgfleet/domain';
 import {
   DEFAULT_CLASS_SPEC,
   L1_HASH_MASK,
@@ -42,10 +43,6 @@ function sameSpec(a: HtbClassSpec, b: HtbClassSpec): boolean {
 
 function sameMatch(m: U32Match | null, value: number, mask: number, off: number): boolean {
   return m !== null && m.mask === mask >>> 0 && m.value === (value & mask) >>> 0 && m.off === off;
-}
-
-function prefixMask(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
 /** The node at the root (800:) that hashes the subnet's third octet into table 1:. */

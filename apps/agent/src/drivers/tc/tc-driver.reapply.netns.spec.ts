@@ -1,7 +1,8 @@
 import type { HostDesiredState } from '@wgfleet/domain';
 import { ProcessCommandRunner } from '../../exec/command-runner';
+import { RecordingRunner } from '../../exec/recording-runner.testutil';
 import { TcDriver } from './tc-driver';
-import { RecordingRunner, addClientAddress, createTestNet, expectShaped, hostState, iface, iperf, peer, type TcTestNet } from './tc-netns.testutil';
+import { addClientAddress, createTestNet, expectShaped, hostState, iface, iperf, peer, type TcTestNet } from './tc-netns.testutil';
 
 // Real kernel test of the full apply on a host that is already shaped: every agent start, resync
 // and drift repair runs one. A converged device must be left alone (same classes, counters not

@@ -3,7 +3,6 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { HostDesiredState, InterfaceState, PeerState } from '@wgfleet/domain';
-import type { CommandRunner, RunOptions, RunResult } from '../../exec/command-runner';
 
 // Test network for the tc driver (used by the netns spec and the benchmark):
 //   ns "host" ── veth "vh" ══ "vc" ── ns "client"
@@ -171,18 +170,4 @@ export function iface(name: string, cidr: string, peers: PeerState[], id = `if-$
 
 export function hostState(revision: number, interfaces: InterfaceState[]): HostDesiredState {
   return { hostId: 'host-tc-test', revision, publicAddress: null, interfaces };
-}
-
-/** Records every command with its stdin (the `tc -batch` lines), to prove what an apply ran. */
-export class RecordingRunner implements CommandRunner {
-  readonly commands: Array<{ line: string; stdin: string }> = [];
-  constructor(private readonly inner: CommandRunner) {}
-  run(cmd: string, args: string[], opts?: RunOptions): Promise<RunResult> {
-    this.commands.push({ line: [cmd, ...args].join(' '), stdin: opts?.stdin ?? '' });
-    return this.inner.run(cmd, args, opts);
-  }
-  /** Every line sent to a `-batch` (tc or ip): what changed the kernel. */
-  batchLines(): string[] {
-    return this.commands.flatMap((c) => c.stdin.split('\n')).filter((l) => l !== '');
-  }
 }
